@@ -192,6 +192,9 @@ class Module:
     def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Parameter]]:
         """Yield (dotted name, parameter) for every parameter, each once.
 
+        As in PyTorch, a module's own parameters come before those of its submodules,
+        and submodules follow in assignment order, depth first.
+
         Example: an `MLP` yields ``"layers.0.weight"``, ``"layers.0.bias"``, ...
         """
         seen: set[int] = set()
