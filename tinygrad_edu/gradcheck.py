@@ -6,7 +6,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from tinygrad_edu.tensor import Tensor
+from tinygrad_edu.tensor import Tensor, no_grad
 
 
 class GradcheckError(AssertionError):
@@ -69,7 +69,11 @@ def gradcheck(
         raise_exception: if False, return False instead of raising.
 
     Returns:
-        True when every element matches.
+        True when every element matches. A NaN on either side never matches.
+
+    Note:
+        The inputs' `.grad` is reset before the check and contains the autodiff
+        gradient afterwards. Each input's data is perturbed in place and restored.
 
     Raises:
         GradcheckError: names the input, the worst element, both values and the op
@@ -108,30 +112,39 @@ def gradcheck(
         if not tensor.requires_grad:
             continue
         analytic = tensor.grad if tensor.grad is not None else np.zeros_like(tensor.data)
-        flat = tensor.data.reshape(-1)  # a view: writing into it changes the tensor
-        for i in range(flat.size):
-            original = flat[i]
-            flat[i] = original + eps
-            plus = projected(fn(*inputs))
-            flat[i] = original - eps
-            minus = projected(fn(*inputs))
-            flat[i] = original
+        if not tensor.data.flags.writeable:
+            # A broadcast view cannot be perturbed in place; an own copy can.
+            tensor.data = tensor.data.copy()
+        # Index the array itself: reshape(-1) of a non-contiguous array would be a
+        # copy, and perturbing the copy would leave the function unchanged.
+        for element in np.ndindex(tensor.shape):
+            original = tensor.data[element]
+            try:
+                with no_grad():
+                    tensor.data[element] = original + eps
+                    plus = projected(fn(*inputs))
+                    tensor.data[element] = original - eps
+                    minus = projected(fn(*inputs))
+            finally:
+                tensor.data[element] = original
             numeric = (plus - minus) / (2 * eps)
-            auto = float(analytic.reshape(-1)[i])
-            excess = abs(auto - numeric) - (atol + rtol * abs(numeric))
-            if not np.isfinite(auto) or not np.isfinite(numeric):
-                excess = np.inf if np.isfinite(auto) != np.isfinite(numeric) else excess
+            auto = float(analytic[element])
+            if np.isnan(auto) or np.isnan(numeric):
+                excess = np.inf
+            elif np.isinf(auto) or np.isinf(numeric):
+                excess = 0.0 if auto == numeric else np.inf
+            else:
+                excess = abs(auto - numeric) - (atol + rtol * abs(numeric))
             if excess > 0 and (worst is None or excess > worst[0]):
-                worst = (excess, index, i, auto, numeric)
+                worst = (excess, index, element, auto, numeric)
 
     if worst is None:
         return True
     if not raise_exception:
         return False
 
-    _, index, i, auto, numeric = worst
+    _, index, element, auto, numeric = worst
     tensor = inputs[index]
-    element = np.unravel_index(i, tensor.shape) if tensor.shape else ()
     raise GradcheckError(
         f"gradcheck: input {index}{' (' + tensor.name + ')' if tensor.name else ''} of shape "
         f"{tensor.shape}, element {tuple(int(e) for e in element)}: autodiff gives {auto:.10g}, "

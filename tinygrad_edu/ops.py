@@ -14,19 +14,32 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from tinygrad_edu.tensor import Op, Tensor, unbroadcast
+from tinygrad_edu.tensor import Op, Tensor, _as_operand, unbroadcast
 
 
-def _normalize_axes(axis: Any, ndim: int) -> tuple[int, ...]:
+def _normalize_axes(axis: Any, ndim: int, op: str) -> tuple[int, ...]:
+    """Return `axis` (None, an int or a sequence of ints) as sorted non-negative axes.
+
+    A 0-d tensor accepts axis 0 or -1 and reduces nothing, as in PyTorch.
+    """
     if axis is None:
         return tuple(range(ndim))
     if isinstance(axis, (int, np.integer)):
         axis = (axis,)
+    low, high = (-1, 0) if ndim == 0 else (-ndim, ndim - 1)
     axes = []
     for a in axis:
-        if not -ndim <= a < max(ndim, 1):
-            raise ValueError(f"axis {a} is out of range for a tensor with {ndim} dimensions")
-        axes.append(int(a) % max(ndim, 1))
+        if not isinstance(a, (int, np.integer)):
+            raise TypeError(f"{op}: axis must be an int or a tuple of ints, got {a!r}")
+        if not low <= a <= high:
+            raise ValueError(
+                f"{op}: axis {a} is out of range for a tensor with {ndim} dimensions; "
+                f"pass an axis from {low} to {high}"
+            )
+        if ndim > 0:
+            axes.append(int(a) % ndim)
+    if len(set(axes)) != len(axes):
+        raise ValueError(f"{op}: axis {tuple(axis)} repeats an axis; list each axis once")
     return tuple(sorted(axes))
 
 
@@ -48,7 +61,12 @@ class _Binary(Op):
         try:
             return self.compute(a, b)
         except ValueError as error:
-            raise _broadcast_error(self.name, a, b) from error
+            try:
+                np.broadcast_shapes(a.shape, b.shape)
+            except ValueError:
+                raise _broadcast_error(self.name, a, b) from error
+            # The shapes fit, so numpy rejected the values (e.g. an integer to a negative power).
+            raise ValueError(f"{self.name}: {error}") from error
 
     def compute(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         raise NotImplementedError
@@ -127,7 +145,11 @@ class Pow(_Binary):
         a, b = self.a, self.b
         grad_a = grad_b = None
         if self.needs_grad[0]:
-            grad_a = unbroadcast(grad * b * a ** (b - 1), a.shape)
+            # b a^(b-1) is inf at a = 0 for b < 1, as in PyTorch; where b = 0 the
+            # derivative is 0, also at a = 0 where the formula would give 0 * inf.
+            with np.errstate(divide="ignore", invalid="ignore"):
+                partial = np.where(b == 0, 0, b * a ** (b - 1))
+            grad_a = unbroadcast(grad * partial, a.shape)
         if self.needs_grad[1]:
             with np.errstate(divide="ignore", invalid="ignore"):
                 log_a = np.log(a)
@@ -196,6 +218,11 @@ class MatMul(Op):
 
     def backward(self, grad):
         a, b = self.a, self.b
+        if a.ndim == 1 and b.ndim == 1:
+            # A dot product: the output is 0-d, so the matrix formulas below do not apply.
+            grad_a = grad * b if self.needs_grad[0] else None
+            grad_b = grad * a if self.needs_grad[1] else None
+            return grad_a, grad_b
         a2 = a[None, :] if a.ndim == 1 else a
         b2 = b[:, None] if b.ndim == 1 else b
         grad2 = grad
@@ -244,7 +271,9 @@ class Log(Op):
         return np.log(a)
 
     def backward(self, grad):
-        return (grad / self.a,)
+        # At a = 0 the derivative is inf, as in PyTorch; detect_anomaly reports it.
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (grad / self.a,)
 
 
 class Sqrt(Op):
@@ -257,7 +286,7 @@ class Sqrt(Op):
         return self.out
 
     def backward(self, grad):
-        with np.errstate(divide="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore"):
             return (grad / (2 * self.out),)
 
 
@@ -293,6 +322,8 @@ class Clip(Op):
     __slots__ = ("inside",)
 
     def forward(self, a, lo, hi):
+        if lo is None and hi is None:
+            raise ValueError("clip: lo and hi are both None; pass at least one bound")
         if lo is not None and hi is not None and lo > hi:
             raise ValueError(f"clip: lo={lo} is greater than hi={hi}; pass lo <= hi")
         inside = np.ones(a.shape, dtype=bool)
@@ -351,7 +382,8 @@ class ReLU(Op):
 
     def forward(self, z):
         self.positive = z > 0
-        return z * self.positive
+        # maximum, not z * (z > 0): that would turn -inf into NaN (-inf * 0).
+        return np.maximum(z, 0)
 
     def backward(self, grad):
         return (grad * self.positive,)
@@ -405,7 +437,8 @@ class GELU(Op):
 
     __slots__ = ("z", "tanh_u")
 
-    _C = np.sqrt(2 / np.pi)
+    # A Python float, because a numpy float64 scalar would promote float32 inputs to float64.
+    _C = float(np.sqrt(2 / np.pi))
 
     def forward(self, z):
         self.z = z
@@ -435,7 +468,7 @@ class Sum(Op):
 
     def forward(self, a, axis, keepdims):
         self.shape, self.keepdims = a.shape, keepdims
-        self.axes = _normalize_axes(axis, a.ndim)
+        self.axes = _normalize_axes(axis, a.ndim, self.name)
         return np.sum(a, axis=self.axes, keepdims=keepdims)
 
     def backward(self, grad):
@@ -449,12 +482,13 @@ class Mean(Op):
 
     def forward(self, a, axis, keepdims):
         self.shape, self.keepdims = a.shape, keepdims
-        self.axes = _normalize_axes(axis, a.ndim)
+        self.axes = _normalize_axes(axis, a.ndim, self.name)
         self.count = int(np.prod([a.shape[i] for i in self.axes]))
         return np.mean(a, axis=self.axes, keepdims=keepdims)
 
     def backward(self, grad):
-        return (_expand_reduced(grad / self.count, self.axes, self.keepdims, self.shape),)
+        # With count 0 the input is empty, so its gradient is empty whatever the divisor.
+        return (_expand_reduced(grad / max(self.count, 1), self.axes, self.keepdims, self.shape),)
 
 
 class Max(Op):
@@ -470,16 +504,20 @@ class Max(Op):
         return np.max(a, axis=axes, keepdims=keepdims)
 
     def forward(self, a, axis, keepdims):
-        if a.size == 0:
-            raise ValueError(f"{self.name}: the input of shape {a.shape} is empty, so it has no {self.name.lower()}")
+        self.axes = _normalize_axes(axis, a.ndim, self.name)
+        if any(a.shape[i] == 0 for i in self.axes):
+            raise ValueError(
+                f"{self.name}: cannot reduce axes {self.axes} of shape {a.shape}, because an axis "
+                "of size 0 has no elements to take the extreme of; reduce over non-empty axes only"
+            )
         self.a, self.keepdims = a, keepdims
-        self.axes = _normalize_axes(axis, a.ndim)
         self.out = self.reduce(a, self.axes, keepdims)
         return self.out
 
     def backward(self, grad):
         out = self.out if self.keepdims else np.expand_dims(self.out, self.axes)
-        mask = self.a == out
+        # In the input's dtype, so a float32 gradient stays float32.
+        mask = (self.a == out).astype(self.a.dtype)
         share = mask / mask.sum(axis=self.axes, keepdims=True)
         return (_expand_reduced(grad, self.axes, self.keepdims, self.a.shape) * share,)
 
@@ -493,15 +531,23 @@ class Min(Max):
         return np.min(a, axis=axes, keepdims=keepdims)
 
 
+def _single_axis(axis: Any, ndim: int, op: str) -> tuple[int, ...]:
+    """Check that `axis` is one int in range; return it as a tuple for numpy's reductions."""
+    if not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"{op}: axis must be a single int, got {axis!r}")
+    # The max's `initial=-inf` in the callers lets an empty axis give an empty result.
+    return _normalize_axes(axis, ndim, op)
+
+
 class Softmax(Op):
     r"""$s_i = e^{a_i} / \sum_j e^{a_j}$ along `axis`; backward $s \odot (G - \sum_j G_j s_j)$."""
 
     __slots__ = ("out", "axis")
 
     def forward(self, a, axis):
-        self.axis = axis
-        shifted = np.exp(a - np.max(a, axis=axis, keepdims=True))
-        self.out = shifted / shifted.sum(axis=axis, keepdims=True)
+        self.axis = _single_axis(axis, a.ndim, self.name)
+        shifted = np.exp(a - np.max(a, axis=self.axis, keepdims=True, initial=-np.inf))
+        self.out = shifted / shifted.sum(axis=self.axis, keepdims=True)
         return self.out
 
     def backward(self, grad):
@@ -515,9 +561,9 @@ class LogSoftmax(Op):
     __slots__ = ("out", "axis")
 
     def forward(self, a, axis):
-        self.axis = axis
-        shifted = a - np.max(a, axis=axis, keepdims=True)
-        self.out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+        self.axis = _single_axis(axis, a.ndim, self.name)
+        shifted = a - np.max(a, axis=self.axis, keepdims=True, initial=-np.inf)
+        self.out = shifted - np.log(np.exp(shifted).sum(axis=self.axis, keepdims=True))
         return self.out
 
     def backward(self, grad):
@@ -554,12 +600,14 @@ class Transpose(Op):
     def forward(self, a, axes):
         if axes is None:
             axes = tuple(reversed(range(a.ndim)))
-        if sorted(int(x) % max(a.ndim, 1) for x in axes) != list(range(a.ndim)):
+        normalized = [int(x) + a.ndim if int(x) < 0 else int(x) for x in axes]
+        if sorted(normalized) != list(range(a.ndim)):
             raise ValueError(
-                f"Transpose: axes {tuple(axes)} are not a permutation of the {a.ndim} axes of shape {a.shape}"
+                f"Transpose: axes {tuple(axes)} are not a permutation of the {a.ndim} axes of shape {a.shape}; "
+                f"pass each of 0..{a.ndim - 1} once (negative axes count from the end)"
             )
-        self.inverse = tuple(np.argsort([int(x) % a.ndim for x in axes]))
-        return np.transpose(a, axes)
+        self.inverse = tuple(int(i) for i in np.argsort(normalized))
+        return np.transpose(a, normalized)
 
     def backward(self, grad):
         return (np.transpose(grad, self.inverse),)
@@ -628,11 +676,24 @@ class Index(Op):
 class Concatenate(Op):
     """Tensors joined along `axis`; the gradient is split back at the same boundaries."""
 
-    __slots__ = ("axis", "bounds")
+    __slots__ = ("axis", "bounds", "dtypes")
 
     def forward(self, *arrays, axis):
         if not arrays:
-            raise ValueError("concatenate: needs at least one tensor")
+            raise ValueError("concatenate: got no tensors; pass a list of at least one tensor")
+        shapes = [a.shape for a in arrays]
+        if any(a.ndim == 0 for a in arrays):
+            raise ValueError(
+                f"concatenate: 0-d tensors have no axis to join along, got shapes {shapes}; "
+                "use stack, or reshape them to (1,)"
+            )
+        ndim = arrays[0].ndim
+        if not -ndim <= axis < ndim:
+            raise ValueError(
+                f"concatenate: axis {axis} is out of range for tensors with {ndim} dimensions "
+                f"(shapes {shapes}); pass an axis from {-ndim} to {ndim - 1}"
+            )
+        self.dtypes = [a.dtype for a in arrays]
         try:
             out = np.concatenate(arrays, axis=axis)
         except ValueError as error:
@@ -645,36 +706,50 @@ class Concatenate(Op):
         return out
 
     def backward(self, grad):
-        return tuple(np.split(grad, self.bounds, axis=self.axis))
+        pieces = np.split(grad, self.bounds, axis=self.axis)
+        # numpy promotes mixed dtypes; each input gets its gradient in its own dtype.
+        return tuple(piece.astype(dtype, copy=False) for piece, dtype in zip(pieces, self.dtypes))
 
 
 class Stack(Op):
     """Tensors of equal shape stacked along a new `axis`; the gradient is unstacked."""
 
-    __slots__ = ("axis",)
+    __slots__ = ("axis", "dtypes")
 
     def forward(self, *arrays, axis):
         if not arrays:
-            raise ValueError("stack: needs at least one tensor")
+            raise ValueError("stack: got no tensors; pass a list of at least one tensor")
         shapes = {a.shape for a in arrays}
         if len(shapes) > 1:
-            raise ValueError(f"stack: all tensors need the same shape, got {[a.shape for a in arrays]}")
+            raise ValueError(
+                f"stack: all tensors need the same shape, got {[a.shape for a in arrays]}; "
+                "reshape or pad them to one shape, or use concatenate to join along an existing axis"
+            )
+        ndim = arrays[0].ndim + 1
+        if not -ndim <= axis < ndim:
+            raise ValueError(
+                f"stack: axis {axis} is out of range for the stacked result with {ndim} dimensions; "
+                f"pass an axis from {-ndim} to {ndim - 1}"
+            )
+        self.dtypes = [a.dtype for a in arrays]
         out = np.stack(arrays, axis=axis)
         self.axis = axis % out.ndim
         return out
 
     def backward(self, grad):
-        return tuple(np.moveaxis(grad, self.axis, 0))
+        pieces = np.moveaxis(grad, self.axis, 0)
+        return tuple(piece.astype(dtype, copy=False) for piece, dtype in zip(pieces, self.dtypes))
 
 
 class Where(Op):
     """`a` where `condition` holds, else `b`; each gradient is masked by the condition."""
 
-    __slots__ = ("condition", "a_shape", "b_shape")
+    __slots__ = ("condition", "a_shape", "b_shape", "a_dtype", "b_dtype")
 
     def forward(self, condition, a, b):
         self.condition = condition.astype(bool)
         self.a_shape, self.b_shape = a.shape, b.shape
+        self.a_dtype, self.b_dtype = a.dtype, b.dtype
         try:
             return np.where(self.condition, a, b)
         except ValueError as error:
@@ -684,8 +759,11 @@ class Where(Op):
 
     def backward(self, grad):
         zero = np.zeros((), dtype=grad.dtype)
-        grad_a = unbroadcast(np.where(self.condition, grad, zero), self.a_shape) if self.needs_grad[1] else None
-        grad_b = unbroadcast(np.where(self.condition, zero, grad), self.b_shape) if self.needs_grad[2] else None
+        grad_a = grad_b = None
+        if self.needs_grad[1]:
+            grad_a = unbroadcast(np.where(self.condition, grad, zero), self.a_shape).astype(self.a_dtype, copy=False)
+        if self.needs_grad[2]:
+            grad_b = unbroadcast(np.where(self.condition, zero, grad), self.b_shape).astype(self.b_dtype, copy=False)
         return None, grad_a, grad_b
 
 
@@ -708,6 +786,12 @@ class Linear(Op):
                 f"Linear: input of shape {x.shape} does not fit weight of shape {weight.shape}; "
                 f"the input's last axis must have weight.shape[1] = "
                 f"{weight.shape[1] if weight.ndim == 2 else '?'} features"
+            )
+        if bias is not None and bias.shape != (weight.shape[0],):
+            # Checked here, because z += bias could broadcast a (out, 1) bias without an error.
+            raise ValueError(
+                f"Linear: bias of shape {bias.shape} does not fit weight of shape {weight.shape}; "
+                f"the bias needs shape ({weight.shape[0]},), one entry per output feature"
             )
         self.x, self.weight, self.has_bias = x, weight, bias is not None
         z = x @ weight.T
@@ -751,6 +835,24 @@ def _check_reduction(name: str, reduction: str) -> None:
         raise ValueError(f"{name}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
 
 
+def _check_target_shape(name: str, prediction: np.ndarray, target: np.ndarray) -> None:
+    """Raise unless `target` broadcasts to the prediction's shape without enlarging it.
+
+    A target of shape (N,) against a prediction of shape (N, 1) would broadcast to
+    (N, N) and give a wrong loss without any error, so it is rejected here.
+    """
+    try:
+        shape = np.broadcast_shapes(prediction.shape, target.shape)
+    except ValueError:
+        shape = None
+    if shape != prediction.shape:
+        raise ValueError(
+            f"{name}: target of shape {target.shape} does not match the prediction of shape "
+            f"{prediction.shape}; reshape the target to {prediction.shape} "
+            "(e.g. y.reshape(-1, 1) for a (N, 1) prediction)"
+        )
+
+
 class BinaryCrossEntropy(Op):
     r"""$-[y \ln p + (1-y)\ln(1-p)]$ on probabilities p; $\partial/\partial p = (p-y)/(p(1-p))$.
 
@@ -766,6 +868,7 @@ class BinaryCrossEntropy(Op):
 
     def forward(self, p, y, reduction="mean"):
         _check_reduction("binary_cross_entropy", reduction)
+        _check_target_shape("binary_cross_entropy", p, y)
         self.p, self.y, self.reduction = p, y, reduction
         with np.errstate(divide="ignore"):
             log_p = np.maximum(np.log(p), -100)
@@ -783,6 +886,7 @@ class BinaryCrossEntropy(Op):
         if self.needs_grad[1]:
             with np.errstate(divide="ignore"):
                 grad_y = grad * (np.maximum(np.log1p(-p), -100) - np.maximum(np.log(p), -100))
+            grad_y = unbroadcast(grad_y, y.shape)
         return grad_p, grad_y
 
 
@@ -797,6 +901,7 @@ class BinaryCrossEntropyWithLogits(Op):
 
     def forward(self, z, y, reduction="mean"):
         _check_reduction("binary_cross_entropy_with_logits", reduction)
+        _check_target_shape("binary_cross_entropy_with_logits", z, y)
         self.z, self.y, self.reduction = z, y, reduction
         losses = np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
         return _reduce_loss(losses, reduction)
@@ -804,7 +909,7 @@ class BinaryCrossEntropyWithLogits(Op):
     def backward(self, grad):
         grad = _reduce_loss_grad(grad, self.z.shape, self.reduction)
         grad_z = grad * (_stable_sigmoid(self.z) - self.y) if self.needs_grad[0] else None
-        grad_y = -grad * self.z if self.needs_grad[1] else None
+        grad_y = unbroadcast(-grad * self.z, self.y.shape) if self.needs_grad[1] else None
         return grad_z, grad_y
 
 
@@ -824,7 +929,10 @@ class CrossEntropy(Op):
                 f"{targets.shape}"
             )
         if targets.dtype.kind not in "iu":
-            raise TypeError(f"cross_entropy: class indices must be integers, got dtype {targets.dtype}")
+            raise TypeError(
+                f"cross_entropy: class indices must be integers, got dtype {targets.dtype}; "
+                "convert them with .astype(int)"
+            )
         if targets.size and (targets.min() < 0 or targets.max() >= logits.shape[1]):
             raise ValueError(
                 f"cross_entropy: class indices must lie in [0, {logits.shape[1] - 1}], "
@@ -864,19 +972,41 @@ def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
 
 
 def where(condition: Any, a: Any, b: Any) -> Tensor:
-    """Choose `a` where `condition` is true and `b` elsewhere, with numpy broadcasting."""
+    """Choose `a` where `condition` is true and `b` elsewhere, with numpy broadcasting.
+
+    A Python number for `a` or `b` takes the dtype of the other operand, so a
+    float32 tensor stays float32.
+    """
     condition = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
+    if isinstance(a, Tensor) and not isinstance(b, Tensor):
+        b = _as_operand(b, a)
+    elif isinstance(b, Tensor) and not isinstance(a, Tensor):
+        a = _as_operand(a, b)
     return Where.apply(Tensor(condition), a, b)
 
 
+def _as_target(y: Any, like: Any) -> Any:
+    # A target given as numbers or an array takes the prediction's float dtype, so
+    # a float32 prediction gives a float32 loss and gradient.
+    if isinstance(y, Tensor) or not isinstance(like, Tensor) or like.dtype.kind != "f":
+        return y
+    return Tensor(np.asarray(y, dtype=like.dtype))
+
+
 def binary_cross_entropy(p: Tensor, y: Any, reduction: str = "mean") -> Tensor:
-    """Apply binary cross-entropy to probabilities p against targets y (no shape check)."""
-    return BinaryCrossEntropy.apply(p, y, reduction=reduction)
+    """Apply binary cross-entropy to probabilities p against targets y.
+
+    The target must have p's shape or broadcast to it without enlarging it.
+    """
+    return BinaryCrossEntropy.apply(p, _as_target(y, p), reduction=reduction)
 
 
 def binary_cross_entropy_with_logits(z: Tensor, y: Any, reduction: str = "mean") -> Tensor:
-    """Apply binary cross-entropy to sigmoid(z), computed stably from the logits z (no shape check)."""
-    return BinaryCrossEntropyWithLogits.apply(z, y, reduction=reduction)
+    """Apply binary cross-entropy to sigmoid(z), computed stably from the logits z.
+
+    The target must have z's shape or broadcast to it without enlarging it.
+    """
+    return BinaryCrossEntropyWithLogits.apply(z, _as_target(y, z), reduction=reduction)
 
 
 def cross_entropy(logits: Tensor, class_indices: Any, reduction: str = "mean") -> Tensor:

@@ -109,6 +109,10 @@ class Op:
         parents = tuple(x if isinstance(x, Tensor) else Tensor(x) for x in inputs)
         op = cls()
         data = op.forward(*[p.data for p in parents], **options)
+        if type(data) is not np.ndarray:
+            # numpy returns a scalar, not a 0-d array, from full reductions and
+            # from ufuncs on 0-d arrays; .data is always an ndarray.
+            data = np.asarray(data)
 
         out = Tensor.__new__(Tensor)
         out.data = data
@@ -263,15 +267,22 @@ class Tensor:
         return out
 
     def astype(self, dtype: Any) -> "Tensor":
-        """Return a copy in `dtype`; the gradient is cast back to this tensor's dtype."""
-        return _ops.Cast.apply(self, dtype=np.dtype(dtype))
+        """Return a copy in `dtype`; the gradient is cast back to this tensor's dtype.
+
+        A cast to an integer or bool dtype returns a tensor without a graph, as
+        PyTorch's `.to(torch.int64)` does, because such a tensor has no gradient.
+        """
+        dtype = np.dtype(dtype)
+        if dtype.kind != "f":
+            return Tensor(self.data.astype(dtype))
+        return _ops.Cast.apply(self, dtype=dtype)
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         return self.data if dtype is None else self.data.astype(dtype)
 
     def __len__(self) -> int:
         if self.data.ndim == 0:
-            raise TypeError("len() of a 0-d tensor")
+            raise TypeError("len: a 0-d tensor has no length; use .item() to read its value")
         return len(self.data)
 
     def __iter__(self) -> Iterator["Tensor"]:
@@ -552,9 +563,21 @@ class Tensor:
     broadcast_to = expand
 
     def squeeze(self, axis: int | Sequence[int] | None = None) -> "Tensor":
-        return _ops.Reshape.apply(self, shape=np.squeeze(self.data, axis=axis).shape)
+        try:
+            shape = np.squeeze(self.data, axis=axis).shape
+        except ValueError as error:
+            raise ValueError(
+                f"squeeze: cannot remove axis {axis} from a tensor of shape {self.shape}; "
+                "only axes of size 1 can be removed (call squeeze() to remove all of them)"
+            ) from error
+        return _ops.Reshape.apply(self, shape=shape)
 
     def unsqueeze(self, axis: int) -> "Tensor":
+        if not -self.ndim - 1 <= axis <= self.ndim:
+            raise ValueError(
+                f"unsqueeze: axis {axis} is out of range for a tensor of shape {self.shape}; "
+                f"pass an axis from {-self.ndim - 1} to {self.ndim}"
+            )
         return _ops.Reshape.apply(self, shape=np.expand_dims(self.data, axis).shape)
 
     def flatten(self) -> "Tensor":
@@ -567,7 +590,9 @@ def _accumulate(tensor: Tensor, grad: np.ndarray) -> None:
     if tensor.grad is None:
         tensor.grad = np.array(grad, dtype=tensor.data.dtype)
     else:
-        tensor.grad = tensor.grad + grad
+        # asarray with the dtype: a float32 .grad stays float32 when a float64
+        # gradient arrives, and a 0-d sum stays an ndarray instead of a numpy scalar.
+        tensor.grad = np.asarray(tensor.grad + grad, dtype=tensor.data.dtype)
 
 
 def _raw(value: Any) -> Any:
