@@ -1,0 +1,270 @@
+"""`tinygrad-edu check [FILE]`: judge a hand-derived worked example against autodiff, step by step."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from tinygrad_edu.i18n import text
+
+HELP = {
+    "en": "check a hand-derived forward and backward pass (default: the course's worked example) against autodiff",
+    "de": "eine von Hand gerechnete Vorwärts- und Rückwärtsrechnung (Standard: das Rechenbeispiel der Übung) "
+    "mit Autodiff prüfen",
+}
+
+TEXT = {
+    "en": {
+        "file": "worked example as .toml or .json (default: the course's example, section 1.2)",
+        "explain": "also write out the chain rule of the backward pass with numbers (Markdown)",
+        "latex": "write the chain-rule steps as LaTeX instead of Markdown (implies --explain)",
+        "quantity": "quantity",
+        "formula": "formula",
+        "claimed": "claimed",
+        "computed": "computed",
+        "recomputed": "from claims",
+        "verdict": "verdict",
+        "correct": "correct",
+        "correct within rounding": "correct within rounding",
+        "follows from an earlier wrong value": "follows from an earlier wrong value",
+        "wrong": "WRONG",
+        "not claimed": "not claimed",
+        "from": "  from {names}",
+        "rounding_slip": "  rounding slip",
+        "agrees": "  (rounds to the computed value)",
+        "legend": "computed: by autodiff from the file's inputs. from claims: the formula applied to the "
+        "author's own earlier claimed values.",
+        "title": "Worked example: {title}",
+        "no_slip": "All {count} claims hold.",
+        "slips": "{count} slip(s) found: {names}.",
+        "slip_direct": "  {name}: claimed {claimed}; {formula} gives {computed}.",
+        "slip_chain": "  {name}: claimed {claimed}; from the claimed {sources} the formula gives {recomputed}; "
+        "the true value is {computed}.",
+        "followers": "{count} later claim(s) are right given an earlier wrong value: {names}.",
+        "rounding": "  {name}: {claimed} holds only through the rounding of {sources}: "
+        "the formula gives {recomputed} from the claimed values.",
+        "rounding_title": "Rounding slips (counted as holding):",
+        "unclaimed": "Not claimed (computed above): {names}.",
+        "invalid": "Invalid worked example {source}: key '{key}': {problem}; expected {expected}.",
+        "missing": "File not found: {path}",
+    },
+    "de": {
+        "file": "Rechenbeispiel als .toml oder .json (Standard: das Beispiel der Übung, Abschnitt 1.2)",
+        "explain": "zusätzlich die Kettenregel des Rückwärtsdurchlaufs mit Zahlen ausschreiben (Markdown)",
+        "latex": "die Schritte der Kettenregel als LaTeX statt Markdown schreiben (schließt --explain ein)",
+        "quantity": "Größe",
+        "formula": "Formel",
+        "claimed": "angegeben",
+        "computed": "berechnet",
+        "recomputed": "aus Angaben",
+        "verdict": "Urteil",
+        "correct": "richtig",
+        "correct within rounding": "richtig bis auf Rundung",
+        "follows from an earlier wrong value": "folgt aus früherem falschen Wert",
+        "wrong": "FALSCH",
+        "not claimed": "nicht angegeben",
+        "from": "  aus {names}",
+        "rounding_slip": "  Rundungsfehler",
+        "agrees": "  (gerundet gleich dem berechneten Wert)",
+        "legend": "berechnet: per Autodiff aus den Eingaben der Datei. aus Angaben: die Formel, angewandt "
+        "auf die früheren Angaben des Autors.",
+        "title": "Rechenbeispiel: {title}",
+        "no_slip": "Alle {count} Angaben stimmen.",
+        "slips": "{count} Fehler gefunden: {names}.",
+        "slip_direct": "  {name}: angegeben {claimed}; {formula} ergibt {computed}.",
+        "slip_chain": "  {name}: angegeben {claimed}; aus den angegebenen {sources} ergibt die Formel {recomputed}; "
+        "richtig ist {computed}.",
+        "followers": "{count} spätere Angabe(n) stimmen, gegeben einen früheren falschen Wert: {names}.",
+        "rounding": "  {name}: {claimed} stimmt nur dank der Rundung von {sources}: "
+        "die Formel ergibt {recomputed} aus den Angaben.",
+        "rounding_title": "Rundungsfehler (als richtig gezählt):",
+        "unclaimed": "Nicht angegeben (oben berechnet): {names}.",
+        "invalid": "Ungültiges Rechenbeispiel {source}: Schlüssel '{key}': {problem}; erwartet: {expected}.",
+        "missing": "Datei nicht gefunden: {path}",
+    },
+}
+
+
+def add_arguments(parser: argparse.ArgumentParser, lang: str) -> None:
+    """Add the options of `tinygrad-edu check`."""
+    parser.add_argument("file", nargs="?", type=Path, default=None, metavar="FILE", help=text(TEXT, lang, "file"))
+    parser.add_argument("--explain", action="store_true", help=text(TEXT, lang, "explain"))
+    parser.add_argument("--latex", action="store_true", help=text(TEXT, lang, "latex"))
+
+
+def _lines(values: np.ndarray | None) -> list[str]:
+    """Write a value as lines: one number per line for a vector, one row per line for a matrix."""
+    if values is None:
+        return ["-"]
+    array = np.asarray(values, dtype=np.float64)
+    if array.ndim <= 1:
+        return [f"{v:.4f}" for v in array.ravel()]
+    return ["(" + ", ".join(f"{v:.4f}" for v in row) + ")" for row in array]
+
+
+def _claimed_lines(row) -> list[str]:
+    """Write the claimed numbers as written, laid out like `_lines`."""
+    if row.claimed is None:
+        return ["-"]
+    numbers = list(row.claimed_numbers)
+    if row.claimed_values.ndim <= 1:
+        return numbers
+    width = row.claimed_values.shape[1]
+    return ["(" + ", ".join(numbers[start : start + width]) + ")" for start in range(0, len(numbers), width)]
+
+
+def _short(values: np.ndarray) -> str:
+    array = np.asarray(values, dtype=np.float64)
+    if array.size == 1:
+        return f"{array.item():.4f}"
+    if array.ndim == 1:
+        return "(" + ", ".join(f"{v:.4f}" for v in array) + ")"
+    return "(" + ", ".join("(" + ", ".join(f"{v:.4f}" for v in r) + ")" for r in array) + ")"
+
+
+def format_table(rows: Sequence, lang: str) -> str:
+    """Return the check table: quantity, formula, claimed, computed, from claims, verdict.
+
+    The formula column shows the right-hand side; the quantity column names the left.
+
+    Vectors take one line per number and matrices one line per row, so the columns
+    stay narrow; the claimed numbers keep the digits the author wrote.
+    """
+    strings = TEXT.get(lang, TEXT["en"])
+    header = [strings[key] for key in ("quantity", "formula", "claimed", "computed", "recomputed", "verdict")]
+    blocks = []
+    for row in rows:
+        verdict = [strings[row.verdict.value]]
+        if row.follows_from:
+            verdict.append(strings["from"].format(names=", ".join(row.follows_from)))
+        if row.rounding_slip:
+            verdict.append(strings["rounding_slip"])
+        if row.verdict.value == "follows from an earlier wrong value" and row.agrees_with_computed:
+            verdict.append(strings["agrees"])
+        columns = [
+            [row.quantity],
+            [row.formula.split(" = ", 1)[-1]],
+            _claimed_lines(row),
+            _lines(row.computed),
+            _lines(row.recomputed),
+            verdict,
+        ]
+        height = max(len(column) for column in columns)
+        blocks.append([column + [""] * (height - len(column)) for column in columns])
+
+    widths = [len(title) for title in header]
+    for block in blocks:
+        for index, column in enumerate(block):
+            widths[index] = max(widths[index], *(len(cell) for cell in column))
+
+    def render(cells: Sequence[str]) -> str:
+        parts = []
+        for index, cell in enumerate(cells):
+            # Numbers right-aligned so the decimal points line up.
+            parts.append(cell.rjust(widths[index]) if index in (2, 3, 4) else cell.ljust(widths[index]))
+        return "  ".join(parts).rstrip()
+
+    lines = [render(header), "  ".join("-" * width for width in widths)]
+    for block in blocks:
+        for line in zip(*block):
+            lines.append(render(line))
+    lines += ["", strings["legend"]]
+    return "\n".join(lines)
+
+
+def format_summary(rows: Sequence, lang: str) -> str:
+    """Return a few lines naming the slips, what follows from them, and the rounding slips."""
+    strings = TEXT.get(lang, TEXT["en"])
+    claimed = [row for row in rows if row.claimed is not None]
+    wrong = [row for row in claimed if row.verdict.value == "wrong"]
+    followers = [row for row in claimed if row.verdict.value == "follows from an earlier wrong value"]
+    unclaimed = [row.quantity for row in rows if row.claimed is None]
+    lines = []
+    if not wrong:
+        lines.append(strings["no_slip"].format(count=len(claimed)))
+    else:
+        lines.append(strings["slips"].format(count=len(wrong), names=", ".join(row.quantity for row in wrong)))
+        for row in wrong:
+            if row.depends_on:
+                lines.append(
+                    strings["slip_chain"].format(
+                        name=row.quantity,
+                        claimed=row.claimed,
+                        sources=", ".join(row.depends_on),
+                        recomputed=_short(row.recomputed),
+                        computed=_short(row.computed),
+                    )
+                )
+            else:
+                lines.append(
+                    strings["slip_direct"].format(
+                        name=row.quantity,
+                        claimed=row.claimed,
+                        formula=row.formula.split(" = ", 1)[-1],
+                        computed=_short(row.computed),
+                    )
+                )
+    if followers:
+        lines.append(
+            strings["followers"].format(count=len(followers), names=", ".join(row.quantity for row in followers))
+        )
+    slips = [row for row in claimed if row.rounding_slip]
+    if slips:
+        lines.append(strings["rounding_title"])
+        for row in slips:
+            lines.append(
+                strings["rounding"].format(
+                    name=row.quantity,
+                    claimed=row.claimed,
+                    sources=", ".join(row.depends_on),
+                    recomputed=_short(row.recomputed),
+                )
+            )
+    if unclaimed:
+        lines.append(strings["unclaimed"].format(names=", ".join(unclaimed)))
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace, lang: str) -> int:
+    """Print the check table and summary; return 0 if every claim holds, 1 if any is wrong, 2 for a bad file."""
+    from tinygrad_edu import worked_example
+
+    path = getattr(args, "file", None)
+    try:
+        example = worked_example.load(path)
+    except worked_example.InvalidExampleError as error:
+        print(
+            text(
+                TEXT,
+                lang,
+                "invalid",
+                source=error.source or "",
+                key=error.key,
+                problem=error.problem,
+                expected=error.expected,
+            ),
+            file=sys.stderr,
+        )
+        return 2
+    except (FileNotFoundError, IsADirectoryError):
+        print(text(TEXT, lang, "missing", path=path), file=sys.stderr)
+        return 2
+
+    rows = worked_example.check(example)
+    if example.title:
+        print(text(TEXT, lang, "title", title=example.title))
+        print()
+    print(format_table(rows, lang))
+    print()
+    print(format_summary(rows, lang))
+
+    if getattr(args, "explain", False) or getattr(args, "latex", False):
+        print()
+        print(worked_example.explain(example, lang, fmt="latex" if getattr(args, "latex", False) else "markdown"))
+
+    any_wrong = any(row.verdict.value in ("wrong", "follows from an earlier wrong value") for row in rows)
+    return 1 if any_wrong else 0

@@ -1,0 +1,1 @@
+"""Worked examples: hand-derived backpropagation checked step by step against autodiff."""
