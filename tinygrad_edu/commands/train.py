@@ -1,0 +1,134 @@
+"""`tinygrad-edu train xor|spirals`: train an MLP on a course data set with chosen settings."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from tinygrad_edu.commands import training
+from tinygrad_edu.files import write_atomic
+from tinygrad_edu.i18n import text
+
+HELP = {
+    "en": "train an MLP on XOR or two spirals with your own layer sizes, activation and learning rate",
+    "de": "ein MLP auf XOR oder zwei Spiralen trainieren, mit eigenen Schichtgrößen, Aktivierung und Lernrate",
+}
+
+TEXT = {
+    "en": {
+        "task": "data set: xor (4 points) or spirals (400 points, noise 0.3, standardised)",
+        "layers": "layer sizes n_0,...,n_L separated by commas, e.g. 2,16,8,1 "
+        "(default: 2,4,1 for xor, 2,16,8,1 for spirals)",
+        "activation": "activation of the hidden layers (default: sigmoid for xor, relu for spirals); "
+        "the output is always a sigmoid",
+        "lr": "learning rate eta (default: 0.1)",
+        "epochs": "passes over the data (default: 5000 for xor, 2000 for spirals)",
+        "batch_size": "samples per mini-batch; 0 for full batch (default: full batch for xor, 32 for spirals)",
+        "optimizer": "optimizer: sgd (the course's update) or adam (default: sgd)",
+        "momentum": "momentum of SGD (default: 0)",
+        "init": "weight initialisation: lecun (variance 1/n_in, the course's default for sigmoid and tanh), "
+        "glorot, he, or pytorch (default: he for relu, lecun otherwise)",
+        "no_progress": "do not show a progress bar",
+        "bad_layers": "invalid --layers {value!r}: give positive whole numbers separated by commas, "
+        "starting with 2 (inputs) and ending with 1 (output), e.g. 2,16,8,1",
+        "header": "{task}: MLP {sizes}, {activation}, {optimizer} lr {lr}, batch {batch}, {epochs} epochs, seed {seed}",
+        "full_batch": "full",
+        "progress": "{task}: epoch",
+        "result": "training accuracy {accuracy:.3f}, final loss {loss:.4f}",
+        "files": "Files written to {out}:",
+        "no_plots": "(no pictures: {reason})",
+    },
+    "de": {
+        "task": "Datensatz: xor (4 Punkte) oder spirals (400 Punkte, Rauschen 0.3, standardisiert)",
+        "layers": "Schichtgrößen n_0,...,n_L durch Kommas getrennt, z. B. 2,16,8,1 "
+        "(Standard: 2,4,1 für xor, 2,16,8,1 für spirals)",
+        "activation": "Aktivierung der verdeckten Schichten (Standard: sigmoid für xor, relu für spirals); "
+        "die Ausgabe ist immer ein Sigmoid",
+        "lr": "Lernrate eta (Standard: 0.1)",
+        "epochs": "Durchläufe über die Daten (Standard: 5000 für xor, 2000 für spirals)",
+        "batch_size": "Beispiele je Mini-Batch; 0 für Full-Batch (Standard: Full-Batch für xor, 32 für spirals)",
+        "optimizer": "Optimierer: sgd (das Update der Übung) oder adam (Standard: sgd)",
+        "momentum": "Momentum von SGD (Standard: 0)",
+        "init": "Initialisierung der Gewichte: lecun (Varianz 1/n_in, Standard der Übung für Sigmoid und tanh), "
+        "glorot, he oder pytorch (Standard: he für relu, sonst lecun)",
+        "no_progress": "keinen Fortschrittsbalken zeigen",
+        "bad_layers": "ungültiges --layers {value!r}: positive ganze Zahlen durch Kommas getrennt angeben, "
+        "beginnend mit 2 (Eingaben) und endend mit 1 (Ausgabe), z. B. 2,16,8,1",
+        "header": "{task}: MLP {sizes}, {activation}, {optimizer} lr {lr}, Batch {batch}, {epochs} Epochen, Seed {seed}",
+        "full_batch": "voll",
+        "progress": "{task}: Epoche",
+        "result": "Trainingsgenauigkeit {accuracy:.3f}, Endverlust {loss:.4f}",
+        "files": "Geschriebene Dateien in {out}:",
+        "no_plots": "(keine Bilder: {reason})",
+    },
+}
+
+DEFAULTS = {
+    "xor": {"layers": [2, 4, 1], "activation": "sigmoid", "epochs": 5000, "batch_size": None},
+    "spirals": {"layers": [2, 16, 8, 1], "activation": "relu", "epochs": 2000, "batch_size": 32},
+}
+
+
+def add_arguments(parser: argparse.ArgumentParser, lang: str) -> None:
+    parser.add_argument("task", choices=training.TASKS, help=text(TEXT, lang, "task"))
+    parser.add_argument("--layers", help=text(TEXT, lang, "layers"))
+    parser.add_argument("--activation", choices=("sigmoid", "relu", "tanh", "leaky_relu"), help=text(TEXT, lang, "activation"))
+    parser.add_argument("--lr", type=float, default=0.1, help=text(TEXT, lang, "lr"))
+    parser.add_argument("--epochs", type=int, help=text(TEXT, lang, "epochs"))
+    parser.add_argument("--batch-size", type=int, help=text(TEXT, lang, "batch_size"))
+    parser.add_argument("--optimizer", choices=("sgd", "adam"), default="sgd", help=text(TEXT, lang, "optimizer"))
+    parser.add_argument("--momentum", type=float, default=0.0, help=text(TEXT, lang, "momentum"))
+    parser.add_argument("--init", choices=("lecun", "glorot", "he", "pytorch"), help=text(TEXT, lang, "init"))
+    parser.add_argument("--no-progress", action="store_true", help=text(TEXT, lang, "no_progress"))
+
+
+def parse_layers(value: str) -> list[int]:
+    """Parse "2,16,8,1" into [2, 16, 8, 1]; raise ValueError unless it fits the data (2 in, 1 out)."""
+    sizes = [int(part) for part in value.replace(" ", "").split(",") if part]
+    if len(sizes) < 2 or sizes[0] != 2 or sizes[-1] != 1 or min(sizes) < 1:
+        raise ValueError(value)
+    return sizes
+
+
+def run(args: argparse.Namespace, lang: str) -> int:
+    defaults = DEFAULTS[args.task]
+    try:
+        sizes = parse_layers(args.layers) if args.layers else defaults["layers"]
+    except ValueError:
+        print(text(TEXT, lang, "bad_layers", value=args.layers))
+        return 2
+    activation = args.activation or defaults["activation"]
+    epochs = args.epochs if args.epochs is not None else defaults["epochs"]
+    batch_size = defaults["batch_size"] if args.batch_size is None else (args.batch_size or None)
+
+    task_name = "XOR" if args.task == "xor" else ("Spiralen" if lang == "de" else "Spirals")
+    print(
+        text(
+            TEXT, lang, "header", task=task_name, sizes=sizes, activation=activation, optimizer=args.optimizer.upper(),
+            lr=args.lr, batch=batch_size or text(TEXT, lang, "full_batch"), epochs=epochs, seed=args.seed,
+        )
+    )
+    run_result = training.train_task(
+        args.task,
+        sizes,
+        activation,
+        lr=args.lr,
+        epochs=epochs,
+        batch_size=batch_size,
+        seed=args.seed,
+        optimizer=args.optimizer,
+        momentum=args.momentum,
+        init=args.init,
+        progress_label=None if args.no_progress else text(TEXT, lang, "progress", task=task_name),
+    )
+    print(text(TEXT, lang, "result", accuracy=run_result.accuracy, loss=run_result.final_loss))
+
+    prefix = f"train_{args.task}"
+    written, missing = training.save_run(run_result, args.out, prefix, lang)
+    written.append(write_atomic(args.out / f"{prefix}_summary.json", json.dumps(run_result.summary(), indent=2) + "\n"))
+    if missing:
+        print(text(TEXT, lang, "no_plots", reason=missing))
+    print(text(TEXT, lang, "files", out=args.out))
+    for path in written:
+        print(f"  {path.name}")
+    return 0
