@@ -49,7 +49,7 @@ TEXT = {
         "the formula gives {recomputed} from the claimed values.",
         "rounding_title": "Rounding slips (counted as holding):",
         "unclaimed": "Not claimed (computed above): {names}.",
-        "invalid": "Invalid worked example {source}: key '{key}': {problem}; expected {expected}.",
+        "invalid": "Invalid worked example {source}: key '{name}': {problem}; expected {expected}.",
         "missing": "File not found: {path}",
     },
     "de": {
@@ -83,7 +83,7 @@ TEXT = {
         "die Formel ergibt {recomputed} aus den Angaben.",
         "rounding_title": "Rundungsfehler (als richtig gezählt):",
         "unclaimed": "Nicht angegeben (oben berechnet): {names}.",
-        "invalid": "Ungültiges Rechenbeispiel {source}: Schlüssel '{key}': {problem}; erwartet: {expected}.",
+        "invalid": "Ungültiges Rechenbeispiel {source}: Schlüssel '{name}': {problem}; erwartet: {expected}.",
         "missing": "Datei nicht gefunden: {path}",
     },
 }
@@ -243,7 +243,7 @@ def run(args: argparse.Namespace, lang: str) -> int:
                 lang,
                 "invalid",
                 source=error.source or "",
-                key=error.key,
+                name=error.key,
                 problem=error.problem,
                 expected=error.expected,
             ),
