@@ -86,7 +86,7 @@ class Op:
     A subclass implements `forward(*arrays, **options) -> ndarray`, saving on `self`
     only what its backward reads, and `backward(grad) -> tuple`, returning one
     gradient per input in input order (None for an input that needs none),
-    each already reduced to that input's shape. `self.needs_grad[i]` tells whether
+    each already reduced to that input's shape. `self.needs_grad[i]` is True when
     input i wants a gradient, so backward can skip work for constants.
     """
 

@@ -101,7 +101,8 @@ def run(args: argparse.Namespace, lang: str) -> int:
     epochs = args.epochs if args.epochs is not None else defaults["epochs"]
     batch_size = defaults["batch_size"] if args.batch_size is None else (args.batch_size or None)
 
-    task_name = "XOR" if args.task == "xor" else ("Spiralen" if lang == "de" else "Spirals")
+    task_names = {"xor": "XOR", "spirals": "Spiralen" if lang == "de" else "Spirals"}
+    task_name = task_names[args.task]
     print(
         text(
             TEXT, lang, "header", task=task_name, sizes=sizes, activation=activation, optimizer=args.optimizer.upper(),

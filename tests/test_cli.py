@@ -1,0 +1,140 @@
+"""The `tinygrad-edu` command: demo, train, languages and the files it writes."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tinygrad_edu import cli
+from tinygrad_edu.commands import COMMANDS
+from tinygrad_edu.i18n import detect_lang
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "tinygrad_edu", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=300,
+    )
+
+
+def read_history(path: Path) -> list[float]:
+    with path.open() as handle:
+        return [float(row["loss"]) for row in csv.DictReader(handle)]
+
+
+def test_demo_short_run_writes_files(tmp_path):
+    out = tmp_path / "out"
+    result = run_cli("demo", "--xor-epochs", "300", "--spiral-epochs", "3", "--out", str(out), "--lang", "en", "--no-progress")
+    assert result.returncode == 0, result.stderr
+
+    # The worked example's table marks the course's two slips and shows the right values.
+    assert "Worked example" in result.stdout
+    assert "0.18" in result.stdout and "0.2800" in result.stdout
+    assert "0.419" in result.stdout and "0.4610" in result.stdout
+
+    summary = json.loads((out / "demo_summary.json").read_text())
+    assert summary["xor"]["epochs"] == 300
+    assert summary["spirals"]["course"]["lr"] == 0.01
+    assert summary["spirals"]["working"]["lr"] == 0.1
+
+    for prefix, epochs in (("xor", 300), ("spirals_lr0.01", 3), ("spirals_lr0.1", 3)):
+        losses = read_history(out / f"{prefix}_history.csv")
+        assert len(losses) == epochs
+        assert losses[-1] < losses[0]
+        assert (out / f"{prefix}_loss.png").stat().st_size > 1000
+        assert (out / f"{prefix}_decision_boundary.png").stat().st_size > 1000
+
+
+def test_demo_full_xor_reaches_accuracy_one(tmp_path):
+    # The course's XOR settings in full; the spirals get few epochs to keep the test short.
+    result = run_cli("demo", "--spiral-epochs", "2", "--out", str(tmp_path), "--no-progress")
+    assert result.returncode == 0, result.stderr
+    summary = json.loads((tmp_path / "demo_summary.json").read_text())
+    assert summary["xor"]["accuracy"] == 1.0
+    assert summary["xor"]["epochs"] == 5000
+    assert summary["xor"]["final_loss"] < 0.2
+
+
+def test_demo_speaks_german(tmp_path):
+    result = run_cli("--lang", "de", "demo", "--xor-epochs", "10", "--spiral-epochs", "1", "--out", str(tmp_path), "--no-progress")
+    assert result.returncode == 0, result.stderr
+    assert "Rechenbeispiel" in result.stdout
+    assert "Zwei Spiralen" in result.stdout
+    assert "Geschriebene Dateien" in result.stdout
+    assert "Worked example" not in result.stdout
+
+
+def test_train_spirals_custom_settings(tmp_path):
+    result = run_cli(
+        "train", "spirals", "--layers", "2,8,1", "--activation", "tanh", "--lr", "0.05", "--epochs", "4",
+        "--batch-size", "50", "--seed", "3", "--out", str(tmp_path), "--no-progress",
+    )
+    assert result.returncode == 0, result.stderr
+    summary = json.loads((tmp_path / "train_spirals_summary.json").read_text())
+    assert summary["layer_sizes"] == [2, 8, 1]
+    assert summary["activation"] == "tanh"
+    assert summary["batch_size"] == 50
+    assert summary["seed"] == 3
+    assert len(read_history(tmp_path / "train_spirals_history.csv")) == 4
+
+
+def test_train_rejects_bad_layers(tmp_path):
+    result = run_cli("train", "xor", "--layers", "3,4,1", "--out", str(tmp_path), "--lang", "en")
+    assert result.returncode == 2
+    assert "invalid --layers '3,4,1'" in result.stdout
+    assert not (tmp_path / "train_xor_history.csv").exists()
+
+
+def test_train_is_reproducible_by_seed(tmp_path):
+    histories = []
+    for name in ("a", "b"):
+        out = tmp_path / name
+        result = run_cli("train", "spirals", "--epochs", "3", "--seed", "7", "--out", str(out), "--no-progress")
+        assert result.returncode == 0, result.stderr
+        histories.append(read_history(out / "train_spirals_history.csv"))
+    np.testing.assert_array_equal(histories[0], histories[1])
+
+
+def test_help_in_both_languages(capsys):
+    for lang, word in (("en", "usage: "), ("de", "Aufruf: ")):
+        with pytest.raises(SystemExit) as exit_info:
+            cli.main(["--lang", lang, "--help"])
+        assert exit_info.value.code == 0
+        output = capsys.readouterr().out
+        assert output.startswith(word)
+        for name in COMMANDS:
+            assert name in output
+
+
+def test_command_texts_have_same_keys_in_both_languages():
+    import importlib
+
+    modules = [cli] + [importlib.import_module(f"tinygrad_edu.commands.{name}") for name in COMMANDS]
+    for module in modules:
+        assert set(module.TEXT["en"]) == set(module.TEXT["de"]), module.__name__
+        if hasattr(module, "HELP"):
+            assert set(module.HELP) == {"en", "de"}, module.__name__
+
+
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [
+        ({"LANG": "de_DE.UTF-8"}, "de"),
+        ({"LANG": "en_US.UTF-8"}, "en"),
+        ({"LC_ALL": "de_AT.UTF-8", "LANG": "en_US.UTF-8"}, "de"),
+        ({"LANGUAGE": "en", "LC_ALL": "de_DE.UTF-8"}, "en"),
+        ({"LANG": "C.UTF-8"}, "en"),
+        ({}, "en"),
+    ],
+)
+def test_language_from_locale(environ, expected):
+    assert detect_lang(environ) == expected
