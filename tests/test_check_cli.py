@@ -34,17 +34,24 @@ def test_course_table_rows(capsys):
     _, out, _ = _run(capsys)
     lines = out.splitlines()
     z1 = next(line for line in lines if line.startswith("z(1) "))
-    assert "0.18" in z1 and "0.2800" in z1 and "WRONG" in z1
+    assert "0.18" in z1
+    assert "0.2800" in z1
+    assert "WRONG" in z1
     y_hat = next(line for line in lines if line.startswith("y_hat "))
-    assert "0.598" in y_hat and "0.6027" in y_hat and "follows from an earlier wrong value" in y_hat
+    assert "0.598" in y_hat
+    assert "0.6027" in y_hat
+    assert "follows from an earlier wrong value" in y_hat
     delta1 = next(line for line in lines if line.startswith("delta(1) "))
-    assert "not claimed" in delta1 and "-0.0041" in delta1
+    assert "not claimed" in delta1
+    assert "-0.0041" in delta1
 
 
 def test_course_table_in_german(capsys):
     status, out, _ = _run(capsys, lang="de")
     assert status == 1
-    assert "Größe" in out and "angegeben" in out and "berechnet" in out
+    assert "Größe" in out
+    assert "angegeben" in out
+    assert "berechnet" in out
     assert "2 Fehler gefunden: z(1), z(2)." in out
     assert "FALSCH" in out
     assert "folgt aus früherem falschen Wert" in out

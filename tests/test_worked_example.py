@@ -69,7 +69,7 @@ def test_course_slips_are_z1_and_z2():
         assert rows[key].follows_from == ("z(2)",), key
 
 
-def test_course_z2_is_wrong_even_from_its_own_a1():
+def test_course_z2_wrong_from_own_a1():
     row = _by_key(check())["z(2)"]
     # W(2) (0.545, 0.530, 0.535) + b(2), by hand: the course's 0.419 and 0.195 match neither this nor the truth.
     np.testing.assert_allclose(row.recomputed, [0.4255, 0.0600], atol=1e-12)
@@ -302,7 +302,7 @@ def test_two_output_example_end_to_end():
 def test_two_output_example_catches_a_slip():
     example = load(DATA / "two_outputs_mse.toml")
     claims = dict(example.claims)
-    # A student who forgets the factor 2 of the squared error writes dL/dy_hat = (y_hat - y) / 2.
+    # Leaving out the factor 2 of the squared error gives dL/dy_hat = (y_hat - y) / 2.
     slipped = claims["dL/dy_hat"]
     claims["dL/dy_hat"] = type(slipped)(
         slipped.key, slipped.quantity, np.array([0.1625, -0.0633]), slipped.units, "(0.1625, -0.0633)", ("0.1625", "-0.0633")
@@ -327,7 +327,8 @@ def test_build_graph_names_and_gradients():
         assert tensor.name == name
     assert graph["z(3)"].grad.item() == pytest.approx(graph["y_hat"].data.item() - 1.0, rel=1e-12)
     np.testing.assert_allclose(graph["W(3)"].grad, graph["z(3)"].grad[:, None] * graph["a(2)"].data[None, :])
-    assert graph["a(1)"].grad is not None and graph["x"].grad is None
+    assert graph["a(1)"].grad is not None
+    assert graph["x"].grad is None
 
 
 def test_explain_shows_chain_rule_with_numbers():
@@ -376,7 +377,8 @@ def test_invalid_file_names_key_and_shape(name, old, new, key, expected):
     assert isinstance(error, ValueError)
     assert key in error.key
     assert expected in error.expected
-    assert key in str(error) and expected in str(error)
+    assert key in str(error)
+    assert expected in str(error)
 
 
 def test_invalid_toml_syntax():

@@ -47,7 +47,7 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
         >>> float(sigmoid(np.array(0.0)))
         0.5
     """
-    # exp(-|z|) never overflows, and both branches share it.
+    # exp(-|z|) is at most 1, so it cannot overflow, and both branches share it.
     e = np.exp(-np.abs(z))
     return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
@@ -150,7 +150,7 @@ def forward(
         X: (m, n_0). Returns y_hat of shape (1, m) for one output unit, (n_L, m) in general.
 
     Returns:
-        ``(y_hat, cache)`` where cache holds ``"A0"`` = X^T and ``"Z{l}"``, ``"A{l}"`` per layer.
+        ``(y_hat, cache)`` where cache contains ``"A0"`` = X^T and ``"Z{l}"``, ``"A{l}"`` per layer.
 
     Example:
         >>> params = {"W1": np.array([[1.0, -1.0]]), "b1": np.zeros((1, 1))}

@@ -3,8 +3,8 @@
 A worked example (a TOML or JSON file, see docs/worked-examples.md) gives a small MLP,
 one input and target, its weights, and the numbers an author claims for each step of
 the forward and backward pass. `check` computes every quantity by autodiff and judges
-each claim; `explain` writes out the chain rule with numbers; `build_graph` returns the
-computation as named Tensors for drawing.
+each claim. `explain` writes out the chain rule with numbers, and `build_graph` returns
+the computation as named Tensors for drawing.
 
 Example:
     >>> from tinygrad_edu import worked_example

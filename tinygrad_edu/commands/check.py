@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from tinygrad_edu.i18n import text
+from tinygrad_edu.worked.checker import Row, Verdict
 
 HELP = {
     "en": "check a hand-derived forward and backward pass (default: the course's worked example) against autodiff",
@@ -106,7 +107,7 @@ def _lines(values: np.ndarray | None) -> list[str]:
     return ["(" + ", ".join(f"{v:.4f}" for v in row) + ")" for row in array]
 
 
-def _claimed_lines(row) -> list[str]:
+def _claimed_lines(row: Row) -> list[str]:
     """Write the claimed numbers as written, laid out like `_lines`."""
     if row.claimed is None:
         return ["-"]
@@ -126,13 +127,13 @@ def _short(values: np.ndarray) -> str:
     return "(" + ", ".join("(" + ", ".join(f"{v:.4f}" for v in r) + ")" for r in array) + ")"
 
 
-def format_table(rows: Sequence, lang: str) -> str:
+def format_table(rows: Sequence[Row], lang: str) -> str:
     """Return the check table: quantity, formula, claimed, computed, from claims, verdict.
 
     The formula column shows the right-hand side; the quantity column names the left.
 
     Vectors take one line per number and matrices one line per row, so the columns
-    stay narrow; the claimed numbers keep the digits the author wrote.
+    stay narrow. The claimed numbers keep the digits the author wrote.
     """
     strings = TEXT.get(lang, TEXT["en"])
     header = [strings[key] for key in ("quantity", "formula", "claimed", "computed", "recomputed", "verdict")]
@@ -143,7 +144,7 @@ def format_table(rows: Sequence, lang: str) -> str:
             verdict.append(strings["from"].format(names=", ".join(row.follows_from)))
         if row.rounding_slip:
             verdict.append(strings["rounding_slip"])
-        if row.verdict.value == "follows from an earlier wrong value" and row.agrees_with_computed:
+        if row.verdict is Verdict.FOLLOWS and row.agrees_with_computed:
             verdict.append(strings["agrees"])
         columns = [
             [row.quantity],
@@ -176,54 +177,55 @@ def format_table(rows: Sequence, lang: str) -> str:
     return "\n".join(lines)
 
 
-def format_summary(rows: Sequence, lang: str) -> str:
+def _describe_slip(row: Row, strings: dict[str, str]) -> str:
+    """Say what a wrong claim should have been: from its inputs, and if they are claims, also in truth."""
+    if row.depends_on:
+        return strings["slip_chain"].format(
+            name=row.quantity,
+            claimed=row.claimed,
+            sources=", ".join(row.depends_on),
+            recomputed=_short(row.recomputed),
+            computed=_short(row.computed),
+        )
+    return strings["slip_direct"].format(
+        name=row.quantity,
+        claimed=row.claimed,
+        formula=row.formula.split(" = ", 1)[-1],
+        computed=_short(row.computed),
+    )
+
+
+def format_summary(rows: Sequence[Row], lang: str) -> str:
     """Return a few lines naming the slips, what follows from them, and the rounding slips."""
     strings = TEXT.get(lang, TEXT["en"])
     claimed = [row for row in rows if row.claimed is not None]
-    wrong = [row for row in claimed if row.verdict.value == "wrong"]
-    followers = [row for row in claimed if row.verdict.value == "follows from an earlier wrong value"]
-    unclaimed = [row.quantity for row in rows if row.claimed is None]
+    wrong = [row for row in claimed if row.verdict is Verdict.WRONG]
     lines = []
-    if not wrong:
-        lines.append(strings["no_slip"].format(count=len(claimed)))
-    else:
+
+    if wrong:
         lines.append(strings["slips"].format(count=len(wrong), names=", ".join(row.quantity for row in wrong)))
-        for row in wrong:
-            if row.depends_on:
-                lines.append(
-                    strings["slip_chain"].format(
-                        name=row.quantity,
-                        claimed=row.claimed,
-                        sources=", ".join(row.depends_on),
-                        recomputed=_short(row.recomputed),
-                        computed=_short(row.computed),
-                    )
-                )
-            else:
-                lines.append(
-                    strings["slip_direct"].format(
-                        name=row.quantity,
-                        claimed=row.claimed,
-                        formula=row.formula.split(" = ", 1)[-1],
-                        computed=_short(row.computed),
-                    )
-                )
+        lines += [_describe_slip(row, strings) for row in wrong]
+    else:
+        lines.append(strings["no_slip"].format(count=len(claimed)))
+
+    followers = [row.quantity for row in claimed if row.verdict is Verdict.FOLLOWS]
     if followers:
-        lines.append(
-            strings["followers"].format(count=len(followers), names=", ".join(row.quantity for row in followers))
-        )
-    slips = [row for row in claimed if row.rounding_slip]
-    if slips:
+        lines.append(strings["followers"].format(count=len(followers), names=", ".join(followers)))
+
+    rounding_slips = [row for row in claimed if row.rounding_slip]
+    if rounding_slips:
         lines.append(strings["rounding_title"])
-        for row in slips:
-            lines.append(
-                strings["rounding"].format(
-                    name=row.quantity,
-                    claimed=row.claimed,
-                    sources=", ".join(row.depends_on),
-                    recomputed=_short(row.recomputed),
-                )
+    for row in rounding_slips:
+        lines.append(
+            strings["rounding"].format(
+                name=row.quantity,
+                claimed=row.claimed,
+                sources=", ".join(row.depends_on),
+                recomputed=_short(row.recomputed),
             )
+        )
+
+    unclaimed = [row.quantity for row in rows if row.claimed is None]
     if unclaimed:
         lines.append(strings["unclaimed"].format(names=", ".join(unclaimed)))
     return "\n".join(lines)
@@ -266,5 +268,6 @@ def run(args: argparse.Namespace, lang: str) -> int:
         print()
         print(worked_example.explain(example, lang, fmt="latex" if getattr(args, "latex", False) else "markdown"))
 
-    any_wrong = any(row.verdict.value in ("wrong", "follows from an earlier wrong value") for row in rows)
+    # A FOLLOWS row always has a WRONG row before it; both mean a claim is not right.
+    any_wrong = any(row.verdict in (Verdict.WRONG, Verdict.FOLLOWS) for row in rows)
     return 1 if any_wrong else 0

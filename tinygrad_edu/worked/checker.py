@@ -4,8 +4,8 @@ How a claim c, written with last-digit place value u, is judged (per number):
 
 1. follows from an earlier wrong value: at least one earlier claim that c is computed
    from is wrong or itself inherited, and c agrees with the value r recomputed from
-   the author's claims, |c - r| <= u/2 + e. This holds even where c happens to
-   round to the true value, so the table shows how the claim was derived.
+   the author's claims, |c - r| <= u/2 + e. This verdict wins even where c happens
+   to round to the true value, so the table shows how the claim was derived.
 2. correct: c equals the true value v (computed by autodiff from the file's inputs)
    up to float64 rounding noise.
 3. correct within the author's rounding: c is v rounded to the digits written,
@@ -264,8 +264,8 @@ def _judge_numbers(
 def check(example: WorkedExample | str | Path | None = None) -> list[Row]:
     """Judge every claimed value of a worked example; list every quantity, claimed or not.
 
-    The true values come from the engine's autodiff (see `build_graph`); each claim is
-    also recomputed from the author's own earlier claims, so a slip is reported once,
+    The true values come from the engine's autodiff (see `build_graph`). Each claim is
+    also recomputed from the author's own earlier claims. So a slip is reported once,
     where it happened, and the later claims that follow from it are marked so.
 
     Args:

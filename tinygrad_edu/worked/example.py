@@ -366,7 +366,10 @@ def from_dict(data: dict[str, Any], source: str | None = None) -> WorkedExample:
     weights, biases = [], []
     for layer in range(1, num_layers + 1):
         shape = (layer_sizes[layer], layer_sizes[layer - 1])
-        key = f"W({layer})" if f"W({layer})" in parameters or f"w({layer})" not in parameters else f"w({layer})"
+        # The course writes a one-unit output layer's weights as the vector w(L).
+        key = f"w({layer})" if f"w({layer})" in parameters else f"W({layer})"
+        if f"w({layer})" in parameters and f"W({layer})" in parameters:
+            raise InvalidExampleError(key, f"both W({layer}) and w({layer}) are given", "one of them", source)
         note = f" (rows: the {shape[0]} units of layer {layer}, columns: the {shape[1]} inputs)"
         value = _require(parameters, key, f"W({layer})", _shape_text(shape) + note, source)
         weights.append(_array(value, key, shape, source, note)[0])
