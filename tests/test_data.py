@@ -10,12 +10,13 @@ def test_make_xor():
     X, y = data.make_xor()
     np.testing.assert_array_equal(X, [[0, 0], [0, 1], [1, 0], [1, 1]])
     np.testing.assert_array_equal(y, [0, 1, 1, 0])
-    assert X.dtype == np.float64 and y.dtype == np.float64
+    assert X.dtype == np.float64
+    assert y.dtype == np.float64
     assert X.shape == (4, 2) and y.shape == (4,)
     np.testing.assert_array_equal(y, np.logical_xor(X[:, 0], X[:, 1]))
 
 
-def test_make_spirals_noise_free_points_lie_on_the_spirals():
+def test_make_spirals_without_noise():
     X, y = data.make_spirals(200, noise=0.0, seed=0)
     t = np.linspace(0, 4 * np.pi, 100)
     np.testing.assert_allclose(X[:100], np.column_stack([t * np.cos(t), t * np.sin(t)]), atol=1e-12)
@@ -65,7 +66,8 @@ def test_standardize_and_reuse_statistics():
     X_val = rng.standard_normal((7, 3))
     X_val_s, mean2, std2 = data.standardize(X_val, mean, std)
     np.testing.assert_allclose(X_val_s, (X_val - mean) / std)
-    assert mean2 is not None and np.array_equal(std2, std)
+    assert mean2 is not None
+    assert np.array_equal(std2, std)
 
 
 def test_standardize_constant_column_becomes_zero():
@@ -90,7 +92,8 @@ def test_train_val_split_partitions_the_samples():
     X = np.arange(20.0).reshape(10, 2)
     y = np.arange(10.0)
     X_train, X_val, y_train, y_val = data.train_val_split(X, y, val_fraction=0.3, seed=0)
-    assert len(X_val) == 3 and len(X_train) == 7
+    assert len(X_val) == 3
+    assert len(X_train) == 7
     np.testing.assert_array_equal(np.sort(np.concatenate([y_train, y_val])), y)
     np.testing.assert_array_equal(X_train[:, 0] / 2, y_train)  # rows stay paired
     np.testing.assert_array_equal(X_val[:, 0] / 2, y_val)

@@ -65,7 +65,8 @@ def test_normal_uniform_zeros_ones_constant():
     assert w.data.mean() == pytest.approx(3.0, abs=0.01)
     assert w.data.std() == pytest.approx(0.5, rel=0.02)
     w = init.uniform_(_weight(), -2.0, 1.0, generator=0)
-    assert w.data.min() >= -2.0 and w.data.max() < 1.0
+    assert w.data.min() >= -2.0
+    assert w.data.max() < 1.0
     assert w.data.mean() == pytest.approx(-0.5, abs=0.01)
     np.testing.assert_array_equal(init.zeros_(w).data, 0.0)
     np.testing.assert_array_equal(init.ones_(w).data, 1.0)

@@ -155,7 +155,8 @@ def test_sequential_indexing_len_iteration():
     first, act, last = nn.Linear(2, 3, rng=0), nn.ReLU(), nn.Linear(3, 1, rng=1)
     net = nn.Sequential(first, act, last)
     assert len(net) == 3
-    assert net[0] is first and net[-1] is last
+    assert net[0] is first
+    assert net[-1] is last
     assert list(net) == [first, act, last]
     assert list(net[1:]) == [act, last]
     with pytest.raises(IndexError, match="out of range"):
@@ -175,7 +176,8 @@ def test_sequential_forward_chains():
 def test_sequential_append():
     net = nn.Sequential(nn.Linear(2, 2, rng=0))
     net.append(nn.Sigmoid())
-    assert len(net) == 2 and isinstance(net[1], nn.Sigmoid)
+    assert len(net) == 2
+    assert isinstance(net[1], nn.Sigmoid)
 
 
 # ---- MLP --------------------------------------------------------------------------------

@@ -88,7 +88,7 @@ def test_cross_entropy_value():
     z=st.lists(st.floats(-50, 50), min_size=1, max_size=8),
     seed=st.integers(0, 2**16),
 )
-def test_bce_with_logits_gradient_is_y_hat_minus_y(z, seed):
+def test_bce_with_logits_gradient_formula(z, seed):
     # The course's dL/dz = y_hat - y, per sample and divided by m for the mean.
     z = np.array(z + [50.0, -50.0]).reshape(-1, 1)
     y = (np.random.default_rng(seed).random(z.shape) > 0.5).astype(float)
@@ -103,7 +103,7 @@ def test_bce_with_logits_gradient_is_y_hat_minus_y(z, seed):
     z=st.lists(st.floats(-15, 15), min_size=1, max_size=8),
     seed=st.integers(0, 2**16),
 )
-def test_sigmoid_then_bce_gradient_is_y_hat_minus_y(z, seed):
+def test_sigmoid_then_bce_gradient_formula(z, seed):
     # Through a separate sigmoid the identity holds only while 1 - y_hat is
     # representable: sigmoid(50) rounds to 1.0 in float64, and then the gradient of a
     # wrong prediction is 0 (as in PyTorch). The logits form above has no such limit.
@@ -155,7 +155,8 @@ def test_target_n_against_prediction_n1_raises(name, loss):
         loss(prediction, np.array([0.0, 1.0, 1.0, 0.0]))
     message = str(error.value)
     assert name in message
-    assert "(4, 1)" in message and "(4,)" in message
+    assert "(4, 1)" in message
+    assert "(4,)" in message
     assert "(4, 4)" in message
     assert "y.reshape(-1, 1)" in message
 

@@ -21,7 +21,8 @@ class TwoLayer(nn.Module):
 def test_parameter_is_leaf_requiring_grad():
     p = nn.Parameter(np.zeros((2, 3)))
     assert isinstance(p, Tensor)
-    assert p.requires_grad and p.is_leaf
+    assert p.requires_grad
+    assert p.is_leaf
     assert p.dtype == np.float64
 
 
@@ -114,7 +115,8 @@ def test_state_dict_round_trip():
     assert not np.allclose(source(X).data, target(X).data)
     weight_array = target.linear_layers[0].weight.data
     result = target.load_state_dict(source.state_dict())
-    assert result.missing_keys == [] and result.unexpected_keys == []
+    assert result.missing_keys == []
+    assert result.unexpected_keys == []
     np.testing.assert_array_equal(source(X).data, target(X).data)
     # Loaded in place: the parameter keeps its array, so optimizers still hold it.
     assert target.linear_layers[0].weight.data is weight_array
@@ -163,7 +165,8 @@ def test_state_dict_includes_batchnorm_buffers():
     net = nn.Sequential(nn.Linear(2, 3, rng=0), nn.BatchNorm1d(3))
     net(np.random.default_rng(0).standard_normal((8, 2)))
     state = net.state_dict()
-    assert "1.running_mean" in state and "1.running_var" in state
+    assert "1.running_mean" in state
+    assert "1.running_var" in state
     fresh = nn.Sequential(nn.Linear(2, 3, rng=5), nn.BatchNorm1d(3))
     fresh.load_state_dict(state)
     np.testing.assert_array_equal(fresh[1].running_mean, net[1].running_mean)

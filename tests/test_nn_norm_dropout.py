@@ -81,7 +81,8 @@ def test_batchnorm_shape_and_batch_errors():
 def test_batchnorm_float32():
     bn = nn.BatchNorm1d(2, dtype=np.float32)
     out = bn(np.random.default_rng(0).standard_normal((4, 2)))
-    assert out.dtype == np.float32 and bn.running_var.dtype == np.float32
+    assert out.dtype == np.float32
+    assert bn.running_var.dtype == np.float32
 
 
 def test_dropout_mask_values_and_gradient():

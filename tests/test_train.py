@@ -29,10 +29,11 @@ def test_xor_course_settings_reach_accuracy_one():
     assert len(history.loss) == 5000
     assert history.loss[-1] < 0.1 < history.loss[0]
     probabilities = train.predict_proba(net, X)
-    assert np.all(probabilities[[1, 2]] > 0.5) and np.all(probabilities[[0, 3]] < 0.5)
+    assert np.all(probabilities[[1, 2]] > 0.5)
+    assert np.all(probabilities[[0, 3]] < 0.5)
 
 
-def test_full_batch_loss_is_bce_of_the_epoch_start():
+def test_full_batch_loss_value():
     # With one batch per epoch the recorded loss is the BCE before that epoch's step.
     X, y = data.make_xor()
     net = nn.MLP([2, 4, 1], seed=1)
@@ -76,7 +77,8 @@ def test_history_records_validation_accuracy_and_lr(spirals):
     expected = -np.mean(y_val * np.log(p) + (1 - y_val) * np.log(1 - p))
     assert history.val_loss[-1] == pytest.approx(expected, rel=1e-12)
     rows = history.to_rows()
-    assert rows[0]["epoch"] == 1 and set(rows[0]) == {"epoch", "loss", "val_loss", "accuracy", "val_accuracy", "lr"}
+    assert rows[0]["epoch"] == 1
+    assert set(rows[0]) == {"epoch", "loss", "val_loss", "accuracy", "val_accuracy", "lr"}
 
 
 def test_fit_with_adam_logits_and_clipping(spirals):
@@ -107,7 +109,7 @@ def test_fit_float32_end_to_end(spirals):
     assert train.predict_proba(net, X).dtype == np.float32
 
 
-def test_fit_accepts_n_by_1_labels_and_restores_training_mode():
+def test_fit_accepts_column_labels():
     X, y = data.make_xor()
     net = nn.MLP([2, 4, 1], seed=0)
     a = train.fit(net, X, y.reshape(-1, 1), epochs=3, progress=False)
@@ -161,7 +163,9 @@ def test_progress_only_on_a_terminal(monkeypatch):
     labels = {"desc": "Training XOR", "unit": "Epoche", "loss": "Verlust"}
     train.fit(nn.MLP([2, 3, 1], seed=0), X, y, epochs=3, progress_labels=labels)
     text = terminal.getvalue()
-    assert "Training XOR" in text and "Verlust=" in text and "3/3" in text
+    assert "Training XOR" in text
+    assert "Verlust=" in text
+    assert "3/3" in text
 
     silent = _FakeTerminal(tty=True)
     monkeypatch.setattr(sys, "stderr", silent)

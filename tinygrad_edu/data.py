@@ -173,7 +173,7 @@ def batches(
     """Yield (X_batch, y_batch) pairs that cover the data once (one epoch).
 
     As in the course, the samples are shuffled, then cut into consecutive batches of
-    ``batch_size``; the last batch holds the remainder and may be smaller.
+    ``batch_size``; the last batch contains the remainder and may be smaller.
 
     Args:
         X: data of shape (N, ...).

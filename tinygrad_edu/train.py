@@ -233,7 +233,7 @@ def fit(
     epoch the scheduler steps and the validation loss is computed in evaluation mode.
 
     Labels y of shape (N,) are reshaped to (N, 1) to match a model output of shape
-    (N, 1); the loss functions themselves raise on that mismatch.
+    (N, 1). Called directly, the loss functions raise on that mismatch instead.
 
     Args:
         model: the network; its parameters are updated in place.

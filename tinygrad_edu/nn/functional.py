@@ -215,10 +215,13 @@ def binary_cross_entropy(prediction: Tensor, target: Any, reduction: str = "mean
     prediction = _as_tensor(prediction)
     target = _as_tensor(target, dtype=prediction.dtype)
     check_same_shape(name, prediction, target)
-    _check_unit_interval(
-        name, "predictions", prediction.data,
-        "pass probabilities, or pass logits to binary_cross_entropy_with_logits",
-    )
+    # A sigmoid output lies in [0, 1] by construction, so the training loop's
+    # common case skips the two reductions of this check.
+    if not isinstance(prediction.op, ops.Sigmoid):
+        _check_unit_interval(
+            name, "predictions", prediction.data,
+            "pass probabilities, or pass logits to binary_cross_entropy_with_logits",
+        )
     _check_unit_interval(name, "targets", target.data, "use class labels 0 and 1")
     return ops.binary_cross_entropy(prediction, target, reduction=reduction)
 

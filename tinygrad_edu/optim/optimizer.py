@@ -1,4 +1,4 @@
-"""Base class of the optimizers: holds the parameters, the learning rate and the state."""
+"""Base class of the optimizers, which stores the parameters, the learning rate and the state."""
 
 from __future__ import annotations
 
