@@ -212,3 +212,27 @@ def test_losses_keep_float32():
         p.grad = None
         loss.backward()
         assert p.grad.dtype == np.float32
+
+
+# ---- random shapes -----------------------------------------------------------------------
+
+shapes = st.lists(st.integers(1, 4), min_size=1, max_size=3).map(tuple)
+
+
+@settings(max_examples=25, deadline=None)
+@given(shape=shapes, seed=st.integers(0, 2**16), reduction=st.sampled_from(["mean", "sum", "none"]))
+def test_losses_gradcheck_random_shapes(shape, seed, reduction):
+    rng = np.random.default_rng(seed)
+    z = rng.standard_normal(shape) * 3
+    y = rng.random(shape)
+    # Keep probabilities away from 0 and 1, where the central difference would step outside.
+    p = Tensor(np.clip(1 / (1 + np.exp(-z)), 0.01, 0.99), requires_grad=True)
+    logits = Tensor(z, requires_grad=True)
+    assert gradcheck(lambda t: F.binary_cross_entropy(t, y, reduction), [p], **TOL)
+    assert gradcheck(lambda t: F.binary_cross_entropy_with_logits(t, y, reduction), [logits], **TOL)
+    assert gradcheck(lambda t: F.mse_loss(t, y, reduction), [logits], **TOL)
+
+    expected = _bce(p.data, y)
+    got = F.binary_cross_entropy(p, y, reduction).data
+    reduce = {"mean": np.mean, "sum": np.sum, "none": lambda a: a}[reduction]
+    np.testing.assert_allclose(got, reduce(expected), rtol=1e-12)

@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tinygrad_edu import Tensor, gradcheck, nn
 from tinygrad_edu.nn import functional as F
@@ -124,3 +126,17 @@ def test_dropout_new_mask_each_call():
     drop = nn.Dropout(0.5, rng=0)
     x = Tensor(np.ones(100))
     assert not np.array_equal(drop(x).data, drop(x).data)
+
+
+@settings(max_examples=20, deadline=None)
+@given(n=st.integers(2, 6), c=st.integers(1, 4), seed=st.integers(0, 2**16))
+def test_batchnorm_gradcheck_random_shapes(n, c, seed):
+    rng = np.random.default_rng(seed)
+    bn = nn.BatchNorm1d(c)
+    bn.weight.data[...] = rng.standard_normal(c)
+    bn.bias.data[...] = rng.standard_normal(c)
+    x = Tensor(rng.standard_normal((n, c)) * 2 + 1, requires_grad=True)
+    assert gradcheck(lambda x, w, b: bn(x), [x, bn.weight, bn.bias], **TOL)
+    out = bn(x).data
+    # With gamma = weight and beta = bias, each normalised column has mean beta.
+    np.testing.assert_allclose(out.mean(axis=0), bn.bias.data, atol=1e-10)
