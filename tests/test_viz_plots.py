@@ -82,6 +82,7 @@ def test_loss_dict_with_epochs_and_log_scale():
     figure = plot_loss(history, log_scale=True, title="Overfitting")
     axes = figure.axes[0]
     assert axes.get_yscale() == "log"
+    assert axes.yaxis.get_major_formatter()(0.01, 0) == "0.01"
     assert axes.get_title() == "Overfitting"
     lines = axes.get_lines()
     # Accuracy is not a loss and is left out.

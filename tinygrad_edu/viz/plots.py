@@ -181,6 +181,7 @@ def plot_loss(
         axes.plot(x, values, label=label, linewidth=1.8)
     if log_scale:
         axes.set_yscale("log")
+        _plain_log_ticks(axes, np.concatenate([values for _, _, values in curves]))
     axes.set_xlabel(words["epoch"])
     axes.set_ylabel(words["loss"])
     axes.set_title(title if title is not None else words["loss_title"])
@@ -189,6 +190,20 @@ def plot_loss(
     if path is not None:
         save_figure(figure, path)
     return figure
+
+
+def _plain_log_ticks(axes: Any, values: np.ndarray) -> None:
+    """Label a log axis with plain numbers (0.01, 0.6) instead of 10^-2 and 6 x 10^-1.
+
+    Within less than one decade there is at most one power of ten to label, so the
+    minor ticks (0.6, 0.7, ...) get labels too; over a wider range they stay unlabelled.
+    """
+    ticker = import_optional("matplotlib.ticker", "plot_loss")
+    plain = ticker.FuncFormatter(lambda value, _: f"{value:.3g}")
+    axes.yaxis.set_major_formatter(plain)
+    finite = values[np.isfinite(values) & (values > 0)]
+    narrow = finite.size > 0 and np.log10(finite.max() / finite.min()) < 1.0
+    axes.yaxis.set_minor_formatter(plain if narrow else ticker.NullFormatter())
 
 
 # ---- decision boundary ----------------------------------------------------------------
