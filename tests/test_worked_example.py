@@ -384,3 +384,91 @@ def test_invalid_file_names_key_and_shape(name, old, new, key, expected):
 def test_invalid_toml_syntax():
     with pytest.raises(InvalidExampleError, match="not valid TOML"):
         worked_example.loads("[network\nlayer_sizes = [2, 1]")
+
+
+# ---- other activations ------------------------------------------------------------------------------
+
+
+def _mixed_network_by_hand():
+    """A 2-3-2-1 net with ReLU, tanh and sigmoid layers and BCE, derived by the delta rule in numpy."""
+    x = np.array([0.7, -0.4])
+    y = np.array([0.0])
+    W = [
+        np.array([[0.3, -0.5], [0.8, 0.2], [-0.6, 0.4]]),
+        np.array([[0.5, -0.3, 0.9], [-0.7, 0.6, 0.1]]),
+        np.array([[1.2, -0.8]]),
+    ]
+    b = [np.array([0.1, -0.3, 0.05]), np.array([0.2, -0.1]), np.array([0.3])]
+
+    z1 = W[0] @ x + b[0]
+    a1 = np.maximum(z1, 0)
+    z2 = W[1] @ a1 + b[1]
+    a2 = np.tanh(z2)
+    z3 = W[2] @ a2 + b[2]
+    y_hat = _sigmoid(z3)
+
+    delta3 = y_hat - y
+    da2 = W[2].T @ delta3
+    delta2 = da2 * (1 - a2**2)
+    da1 = W[1].T @ delta2
+    delta1 = da1 * (z1 > 0)
+    values = {
+        "z(1)": z1, "a(1)": a1, "z(2)": z2, "a(2)": a2, "z(3)": z3, "y_hat": y_hat,
+        "L": -np.log(1 - y_hat[0]), "delta(3)": delta3, "dL/dW(3)": np.outer(delta3, a2), "dL/db(3)": delta3,
+        "dL/da(2)": da2, "delta(2)": delta2, "dL/dW(2)": np.outer(delta2, a1), "dL/db(2)": delta2,
+        "dL/da(1)": da1, "delta(1)": delta1, "dL/dW(1)": np.outer(delta1, x), "dL/db(1)": delta1,
+    }
+    data = {
+        "network": {"layer_sizes": [2, 3, 2, 1], "activations": ["relu", "tanh", "sigmoid"], "loss": "bce"},
+        "data": {"x": x.tolist(), "y": y.tolist()},
+        "parameters": {f"{name}({l + 1})": value[l].tolist() for name, value in (("W", W), ("b", b)) for l in range(3)},
+    }
+    return data, values
+
+
+def test_relu_tanh_network_end_to_end():
+    data, values = _mixed_network_by_hand()
+    assert values["z(1)"][2] < 0  # one ReLU unit is off, so its gradients are zero
+    data["claims"] = {key: np.round(value, 4).tolist() for key, value in values.items()}
+    rows = check(worked_example.from_dict(data))
+    for row in rows:
+        if row.key in values:
+            np.testing.assert_allclose(row.computed, np.reshape(values[row.key], row.computed.shape), rtol=1e-12, atol=1e-15)
+            assert row.verdict.holds, row.key
+    text = explain(worked_example.from_dict(data))
+    assert "delta(2) = dL/da(2) * (1 - a(2)^2)" in text
+    assert "delta(1) = dL/da(1) * [a(1) > 0]" in text
+
+
+def test_relu_tanh_slip_in_activation():
+    data, values = _mixed_network_by_hand()
+    claims = {key: np.round(value, 4).tolist() for key, value in values.items()}
+    claims["a(2)"] = [float(np.round(np.tanh(values["z(2)"][0]) * 0.5, 4)), claims["a(2)"][1]]
+    data["claims"] = claims
+    rows = _by_key(check(worked_example.from_dict(data)))
+    assert rows["a(2)"].verdict is WRONG
+    # z(3) and delta(2) were written from the true a(2): right, and not inherited from the slip.
+    assert rows["z(3)"].verdict is WITHIN
+    assert rows["delta(2)"].verdict is WITHIN
+    assert rows["z(3)"].depends_on == ("a(2)",)
+    assert abs(rows["z(3)"].recomputed.item() - rows["z(3)"].claimed_values.item()) > rows["z(3)"].tolerance.item()
+
+
+def test_slip_in_one_entry_marks_only_its_numbers():
+    data = _corrected_course_dict()
+    claims = data["claims"]
+    # z(2)[1] slipped from 0.0169 to 0.1690; the author carries it on through a(2)[1] and delta(2)[1].
+    claims["z(2)"] = [Decimal("0.4610"), Decimal("0.1690")]
+    claims["a(2)"] = [Decimal("0.6133"), Decimal("0.5421")]  # sigmoid(0.1690) = 0.54215
+    claims["delta(2)"] = [Decimal("-0.0565"), Decimal("0.0296")]  # 0.1192 * 0.5421 * 0.4579 = 0.02959
+    for key in ("dL/dW(2)", "dL/db(2)", "dL/da(1)", "delta(1)", "dL/dW(1)", "dL/db(1)"):
+        del claims[key]
+    rows = _by_key(check(worked_example.from_dict(data)))
+
+    assert rows["z(2)"].number_verdicts == (WITHIN, WRONG)
+    assert rows["a(2)"].number_verdicts == (WITHIN, FOLLOWS)
+    assert rows["delta(2)"].number_verdicts == (WITHIN, FOLLOWS)
+    assert rows["delta(2)"].verdict is FOLLOWS
+    assert rows["delta(2)"].follows_from == ("z(2)",)
+    # z(3) reads both entries of a(2), but the author wrote the true z(3), not one from the slip.
+    assert rows["z(3)"].verdict is WITHIN

@@ -2,9 +2,10 @@
 
 How a claim c, written with last-digit place value u, is judged (per number):
 
-1. follows from an earlier wrong value: at least one earlier claim that c is computed
-   from is wrong or itself inherited, and c agrees with the value r recomputed from
-   the author's claims, |c - r| <= u/2 + e. This verdict wins even where c happens
+1. follows from an earlier wrong value: at least one earlier claimed number that c is
+   computed from (one that c has a non-zero derivative for) is wrong or itself
+   inherited, and c agrees with the value r recomputed from the author's claims,
+   |c - r| <= u/2 + e. This verdict wins even where c happens
    to round to the true value, so the table shows how the claim was derived.
 2. correct: c equals the true value v (computed by autodiff from the file's inputs)
    up to float64 rounding noise.
@@ -77,12 +78,13 @@ class Row:
         verdict: the judgement (see `Verdict`).
         claimed_values: the claimed numbers as floats (canonical shape), or None.
         claimed_numbers: each claimed number as written, row-major in the canonical shape.
+        number_verdicts: the verdict of each claimed number, in the same order.
         tolerance: per number, u/2 + e: how far the claim may be from `recomputed`, or None.
         rounding_slip: True when the claim holds only through the rounding of its inputs
             (|claimed - recomputed| > u/2), as the course's L = 0.515.
         agrees_with_computed: True when every claimed number is the computed value
             rounded to the digits written; a FOLLOWS row can agree by chance.
-        follows_from: for FOLLOWS, the earlier wrong claims it inherits from (as written).
+        follows_from: the earlier wrong claims that numbers of this claim inherit from (as written).
         depends_on: the claimed quantities `recomputed` was computed from (as written).
         layer: the layer l of the quantity, or None (L).
     """
@@ -96,6 +98,7 @@ class Row:
     verdict: Verdict
     claimed_values: np.ndarray | None = None
     claimed_numbers: tuple[str, ...] = ()
+    number_verdicts: tuple[Verdict, ...] = ()
     tolerance: np.ndarray | None = None
     rounding_slip: bool = False
     agrees_with_computed: bool = False
@@ -201,64 +204,51 @@ class _AuthorChain:
         result = step.compute(*(author_value(i) for i in step.inputs))
         return result, leaves
 
-    def recompute(self, target: str) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
-        """Return (r, e, claimed inputs): the author's value of `target`, its bound, its sources."""
+    def recompute(self, target: str) -> tuple[np.ndarray, np.ndarray, list[set[tuple[str, int]]]]:
+        """Return the author's value r of `target`, its bound e, and each number's sources.
+
+        The sources of number k are the claimed numbers (quantity, flat index) that r_k
+        has a non-zero derivative for, so a slip in one entry of a vector only taints
+        the numbers computed from that entry.
+        """
         result, leaves = self._build(target)
         value = np.array(result.data, dtype=np.float64)
         bound = np.zeros(value.shape)
-        if leaves and result.requires_grad:
-            for index in np.ndindex(value.shape):
-                # A fresh graph per number, so no gradient of an earlier pass leaks in.
-                result, leaves = self._build(target)
-                seed = np.zeros(value.shape)
-                seed[index] = 1.0
-                result.backward(seed)
-                for name, leaf in leaves.items():
-                    if leaf.grad is not None:
-                        units = self.example.claims[name].units.reshape(leaf.shape)
-                        bound[index] += float(np.sum(np.abs(leaf.grad) * units / 2))
-        order = list(self.steps)
-        sources = tuple(sorted(leaves, key=order.index))
+        sources: list[set[tuple[str, int]]] = [set() for _ in range(value.size)]
+        if not leaves or not result.requires_grad:
+            return value, bound, sources
+
+        for flat_index, index in enumerate(np.ndindex(value.shape)):
+            # A fresh graph per number, so no gradient of an earlier pass leaks in.
+            result, leaves = self._build(target)
+            seed = np.zeros(value.shape)
+            seed[index] = 1.0
+            result.backward(seed)
+            for name, leaf in leaves.items():
+                if leaf.grad is None:
+                    continue
+                units = self.example.claims[name].units.reshape(leaf.shape)
+                bound[index] += float(np.sum(np.abs(leaf.grad) * units / 2))
+                sources[flat_index].update((name, int(i)) for i in np.flatnonzero(leaf.grad))
         return value, bound, sources
 
 
-def _judge_numbers(
-    claimed: np.ndarray,
-    units: np.ndarray,
-    true: np.ndarray,
-    recomputed: np.ndarray,
-    bound: np.ndarray,
-    inputs_hold: bool,
-) -> tuple[Verdict, bool, bool]:
-    """Judge each number of one claim.
+def _judge_number(c: float, u: float, v: float, r: float, e: float, inputs_hold: bool) -> tuple[Verdict, bool, bool]:
+    """Judge one claimed number; return (verdict, rounding slip, agrees with the computed value)."""
+    noise = _FLOAT_TOLERANCE * max(1.0, abs(c), abs(v))
+    matches_true = abs(c - v) <= u / 2 + noise
+    consistent = abs(c - r) <= u / 2 + e + noise
+    slip = consistent and not matches_true and abs(c - r) > u / 2 + noise
 
-    Returns:
-        (worst verdict over the numbers, whether a rounding slip occurred, whether
-        every number agrees with the true value within the written rounding).
-    """
-    worst = Verdict.CORRECT
-    slip = False
-    agrees = True
-    for c, u, v, r, e in zip(claimed.ravel(), units.ravel(), true.ravel(), recomputed.ravel(), bound.ravel()):
-        noise = _FLOAT_TOLERANCE * max(1.0, abs(c), abs(v))
-        matches_true = abs(c - v) <= u / 2 + noise
-        consistent = abs(c - r) <= u / 2 + e + noise
-        agrees = agrees and matches_true
-        # A claim computed from wrong inputs is reported as inherited even where it
-        # happens to round to the true value, so the table shows how it was derived.
-        if consistent and not inputs_hold:
-            verdict = Verdict.FOLLOWS
-        elif abs(c - v) <= noise:
-            verdict = Verdict.CORRECT
-        elif matches_true or consistent:
-            verdict = Verdict.WITHIN_ROUNDING
-        else:
-            verdict = Verdict.WRONG
-        if consistent and not matches_true and abs(c - r) > u / 2 + noise:
-            slip = True
-        if _SEVERITY[verdict] > _SEVERITY[worst]:
-            worst = verdict
-    return worst, slip, agrees
+    # A claim computed from wrong inputs is reported as inherited even where it
+    # happens to round to the true value, so the table shows how it was derived.
+    if consistent and not inputs_hold:
+        return Verdict.FOLLOWS, slip, matches_true
+    if abs(c - v) <= noise:
+        return Verdict.CORRECT, slip, matches_true
+    if matches_true or consistent:
+        return Verdict.WITHIN_ROUNDING, slip, matches_true
+    return Verdict.WRONG, slip, matches_true
 
 
 def check(example: WorkedExample | str | Path | None = None) -> list[Row]:
@@ -285,20 +275,23 @@ def check(example: WorkedExample | str | Path | None = None) -> list[Row]:
     chain = _AuthorChain(example, steps)
     num_layers = example.num_layers
 
-    verdicts: dict[str, Verdict] = {}
-    origins: dict[str, tuple[str, ...]] = {}
+    # Per claimed quantity, the verdict of each number and, for inherited numbers,
+    # the wrong claims they come from (flat order of the canonical shape).
+    number_verdicts: dict[str, list[Verdict]] = {}
+    number_origins: dict[str, list[tuple[str, ...]]] = {}
     rows = []
     for name, step in steps.items():
         claim = example.claims.get(name)
         recomputed, bound, sources = chain.recompute(name)
         shape = recomputed.shape
         computed = np.asarray(true[name], dtype=np.float64).reshape(shape)
+        used = sorted({source for number_sources in sources for source, _ in number_sources}, key=list(steps).index)
         common = dict(
             key=name,
             formula=step.formula,
             computed=computed,
             recomputed=recomputed,
-            depends_on=tuple(example.claims[source].key for source in sources),
+            depends_on=tuple(example.claims[source].key for source in used),
             layer=step.layer,
         )
         if claim is None:
@@ -307,18 +300,29 @@ def check(example: WorkedExample | str | Path | None = None) -> list[Row]:
 
         claimed = claim.values.reshape(shape)
         units = claim.units.reshape(shape)
-        inputs_hold = all(verdicts[source].holds for source in sources)
-        verdict, slip, agrees = _judge_numbers(claimed, units, computed, recomputed, bound, inputs_hold)
-
-        follows_from: tuple[str, ...] = ()
-        if verdict is Verdict.FOLLOWS:
+        verdicts, origins = [], []
+        slip = False
+        agrees = True
+        for k in range(claimed.size):
+            bad = [(source, i) for source, i in sources[k] if not number_verdicts[source][i].holds]
+            verdict, number_slip, number_agrees = _judge_number(
+                claimed.flat[k], units.flat[k], computed.flat[k], recomputed.flat[k], bound.flat[k], not bad
+            )
             origin: list[str] = []
-            for source in sources:
-                inherited = (source,) if verdicts[source] is Verdict.WRONG else origins.get(source, ())
-                origin += [item for item in inherited if item not in origin]
-            follows_from = tuple(origin)
-        verdicts[name] = verdict
-        origins[name] = follows_from
+            if verdict is Verdict.FOLLOWS:
+                for source, i in bad:
+                    inherited = (source,) if number_verdicts[source][i] is Verdict.WRONG else number_origins[source][i]
+                    origin += [item for item in inherited if item not in origin]
+            verdicts.append(verdict)
+            origins.append(tuple(origin))
+            slip = slip or number_slip
+            agrees = agrees and number_agrees
+        number_verdicts[name] = verdicts
+        number_origins[name] = origins
+
+        # A vector claim gets its worst number's verdict.
+        verdict = max(verdicts, key=_SEVERITY.__getitem__)
+        follows_from = sorted({item for origin in origins for item in origin}, key=list(steps).index)
         rows.append(
             Row(
                 quantity=claim.key,
@@ -326,6 +330,7 @@ def check(example: WorkedExample | str | Path | None = None) -> list[Row]:
                 verdict=verdict,
                 claimed_values=claimed,
                 claimed_numbers=claim.numbers,
+                number_verdicts=tuple(verdicts),
                 tolerance=units / 2 + bound,
                 rounding_slip=slip,
                 agrees_with_computed=agrees,

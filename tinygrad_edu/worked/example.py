@@ -241,6 +241,8 @@ def _flatten(value: Any) -> list[Any]:
 def _text(value: Any, numbers: list[Decimal]) -> str:
     """Write a nested list of numbers as "(a, b)" / "((a, b), (c, d))", keeping the written digits."""
     iterator = iter(numbers)
+    if isinstance(value, list) and len(numbers) == 1 and not isinstance(value[0], list):
+        return str(numbers[0])
 
     def render(part: Any) -> str:
         if isinstance(part, list):
