@@ -1,5 +1,7 @@
 """Module and Parameter: registration, names, modes, gradients and state_dict."""
 
+import copy
+
 import numpy as np
 import pytest
 
@@ -170,6 +172,15 @@ def test_state_dict_includes_batchnorm_buffers():
     fresh = nn.Sequential(nn.Linear(2, 3, rng=5), nn.BatchNorm1d(3))
     fresh.load_state_dict(state)
     np.testing.assert_array_equal(fresh[1].running_mean, net[1].running_mean)
+
+
+def test_deepcopy_is_independent():
+    net = nn.MLP([2, 3, 1], seed=0)
+    clone = copy.deepcopy(net)
+    clone.linear_layers[0].weight.data[0, 0] = 5.0
+    assert net.linear_layers[0].weight.data[0, 0] != 5.0
+    assert [name for name, _ in clone.named_parameters()] == [name for name, _ in net.named_parameters()]
+    assert clone.layers[0].weight is clone.layers[0]._parameters["weight"]
 
 
 def test_repr_of_custom_module():
