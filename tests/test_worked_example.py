@@ -151,7 +151,10 @@ def test_slipped_delta_is_reported_once():
 
 
 def _corrected_course_dict():
-    import tomllib
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        import tomli as tomllib
 
     return tomllib.loads((DATA / "course_corrected.toml").read_text(), parse_float=Decimal)
 
@@ -363,6 +366,7 @@ INVALID_CASES = [
     ("ragged rows", '"b(1)" = [0.1, -0.2, 0.3]', '"b(1)" = [[0.1], [-0.2, 0.3]]', "b(1)", "a list of 3 numbers"),
     ("bad loss", 'loss = "bce"', 'loss = "hinge"', "network.loss", "one of ['bce', 'mse']"),
     ("missing table", "[data]\nx = [0.5, 0.8]\ny = 1\n", "", "data", "a [data] table"),
+    ("bce without sigmoid", 'activations = ["sigmoid", "sigmoid", "sigmoid"]', 'activations = ["sigmoid", "sigmoid", "tanh"]', "network.activations", "'sigmoid' as the last activation"),
     ("duplicate alias", '"dL/dz(3)" = -0.402', '"dL/dz(3)" = -0.402\n"delta(3)" = -0.402', "delta(3)", "each quantity claimed once"),
 ]
 
@@ -472,3 +476,63 @@ def test_slip_in_one_entry_marks_only_its_numbers():
     assert rows["delta(2)"].follows_from == ("z(2)",)
     # z(3) reads both entries of a(2), but the author wrote the true z(3), not one from the slip.
     assert rows["z(3)"].verdict is WITHIN
+
+
+# ---- property: rounded true values hold, and one changed number is the only slip ------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@st.composite
+def _random_examples(draw):
+    sizes = draw(st.lists(st.integers(1, 3), min_size=2, max_size=4))
+    activations = draw(st.lists(st.sampled_from(["sigmoid", "tanh", "relu"]), min_size=len(sizes) - 1, max_size=len(sizes) - 1))
+    loss = draw(st.sampled_from(["bce", "mse"]))
+    if loss == "bce":
+        activations[-1] = "sigmoid"
+    seed = draw(st.integers(0, 2**32 - 1))
+    decimals = draw(st.integers(3, 6))
+    rng = np.random.default_rng(seed)
+    parameters = {}
+    for layer in range(1, len(sizes)):
+        parameters[f"W({layer})"] = rng.uniform(-1, 1, size=(sizes[layer], sizes[layer - 1])).round(3).tolist()
+        parameters[f"b({layer})"] = rng.uniform(-0.5, 0.5, size=sizes[layer]).round(3).tolist()
+    data = {
+        "network": {"layer_sizes": sizes, "activations": activations, "loss": loss},
+        "data": {"x": rng.uniform(-1, 1, size=sizes[0]).round(3).tolist(), "y": rng.integers(0, 2, size=sizes[-1]).tolist()},
+        "parameters": parameters,
+    }
+    return data, decimals
+
+
+def _written(values, decimals):
+    return np.vectorize(lambda v: f"{v:.{decimals}f}", otypes=[object])(values).tolist()
+
+
+@settings(max_examples=25, deadline=None)
+@given(_random_examples(), st.data())
+def test_one_changed_number_is_the_only_slip(example, draw):
+    data, decimals = example
+    true = worked_example.computed_values(worked_example.from_dict(data))
+    data["claims"] = {key: _written(value, decimals) for key, value in true.items()}
+    rows = check(worked_example.from_dict(data))
+    for row in rows:
+        assert row.verdict.holds, row.key
+
+    target = draw.draw(st.sampled_from(sorted(true)))
+    values = np.array(true[target], dtype=np.float64)
+    index = draw.draw(st.integers(0, values.size - 1))
+    values.flat[index] += 100 * 10.0**-decimals
+    data["claims"][target] = _written(values, decimals)
+    rows = check(worked_example.from_dict(data))
+    order = [row.key for row in rows]
+    for row in rows:
+        position = order.index(row.key)
+        if row.key == target:
+            assert row.verdict is WRONG
+            assert row.number_verdicts[index] is WRONG
+        elif position < order.index(target):
+            assert row.verdict.holds, row.key
+        else:
+            assert row.verdict in (CORRECT, WITHIN, FOLLOWS), row.key

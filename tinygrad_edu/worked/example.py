@@ -332,6 +332,14 @@ def _parse_network(data: dict[str, Any], source: str | None) -> tuple[tuple[int,
     loss = _require(network, "loss", "network.loss", loss_expected, source)
     if loss not in LOSSES:
         raise InvalidExampleError("network.loss", f"unknown loss {loss!r}", loss_expected, source)
+    if loss == "bce" and activations[-1] != "sigmoid":
+        # BCE needs y_hat in (0, 1): tanh and ReLU outputs can leave it, and log(y_hat) fails.
+        raise InvalidExampleError(
+            f"network.{key}",
+            f"the output layer uses {activations[-1]!r} but the bce loss needs probabilities",
+            "'sigmoid' as the last activation for the bce loss (or the mse loss)",
+            source,
+        )
     return tuple(layer_sizes), tuple(activations), loss
 
 
