@@ -59,13 +59,13 @@ def check_same_shape(function: str, prediction: Tensor, target: Tensor) -> None:
     )
 
 
-def _check_unit_interval(function: str, what: str, array: np.ndarray, fix: str) -> None:
+def _check_unit_interval(function: str, quantity: str, array: np.ndarray, fix: str) -> None:
     if array.size == 0:
         return
     low, high = array.min(), array.max()
     if low < 0.0 or high > 1.0:
         raise ValueError(
-            f"{function}: {what} must lie in [0, 1], got values from {low:g} to {high:g}; {fix}"
+            f"{function}: {quantity} must lie in [0, 1], got values from {low:g} to {high:g}; {fix}"
         )
 
 
