@@ -22,9 +22,19 @@ def write_atomic(path: str | os.PathLike, data: bytes | str) -> Path:
             temp_file.write(payload)
             temp_file.flush()
             os.fsync(temp_file.fileno())
+        # mkstemp creates the file readable by its owner only; give it the
+        # permissions a plain open() would, so others can read the pictures.
+        os.chmod(temp_name, 0o666 & ~_current_umask())
         os.replace(temp_name, path)
     except BaseException:
         if os.path.exists(temp_name):
             os.unlink(temp_name)
         raise
     return path
+
+
+def _current_umask() -> int:
+    # os.umask both sets and returns the mask, so set it back at once.
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

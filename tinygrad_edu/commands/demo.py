@@ -91,6 +91,20 @@ def _print_worked_example(lang: str) -> None:
     print()
 
 
+def _draw_worked_example(args: argparse.Namespace, lang: str, written: list[Path]) -> None:
+    """Draw the worked example's graph with every value and gradient, as the graph command does."""
+    from tinygrad_edu.commands import graph
+
+    graph_args = argparse.Namespace(example=None, no_values=False, direction="TB", format="png", out=args.out)
+    graph.run(graph_args, lang)
+    # Without Graphviz's dot program the command still writes the DOT file and says how to install dot.
+    for suffix in ("png", "dot"):
+        path = args.out / f"{graph.FILE_STEM}.{suffix}"
+        if path.exists():
+            written.append(path)
+            break
+
+
 def _run_xor(args: argparse.Namespace, lang: str, written: list[Path]) -> dict:
     print(text(TEXT, lang, "xor", sizes=XOR_SIZES, activation="sigmoid", lr=0.1, epochs=args.xor_epochs, seed=args.seed))
     run = training.train_task(
@@ -166,6 +180,8 @@ def run(args: argparse.Namespace, lang: str) -> int:
     print()
 
     _print_worked_example(lang)
+    _draw_worked_example(args, lang, written)
+    print()
     summary = {"seed": args.seed, "xor": _run_xor(args, lang, written), "spirals": _run_spirals(args, lang, written)}
 
     summary_path = write_atomic(args.out / "demo_summary.json", json.dumps(summary, indent=2) + "\n")
