@@ -536,3 +536,27 @@ def test_one_changed_number_is_the_only_slip(example, draw):
             assert row.verdict.holds, row.key
         else:
             assert row.verdict in (CORRECT, WITHIN, FOLLOWS), row.key
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_explain_latex_compiles(tmp_path, lang):
+    import shutil
+    import subprocess
+
+    if shutil.which("pdflatex") is None:
+        pytest.skip("pdflatex is not installed (Debian: texlive-latex-base)")
+    body = explain(lang=lang, fmt="latex") + explain(DATA / "two_outputs_mse.toml", lang=lang, fmt="latex")
+    document = (
+        "\\documentclass{article}\n\\usepackage[T1]{fontenc}\n\\usepackage[utf8]{inputenc}\n"
+        "\\usepackage{amsmath}\n\\begin{document}\n" + body + "\\end{document}\n"
+    )
+    (tmp_path / "explain.tex").write_text(document, encoding="utf-8")
+    result = subprocess.run(
+        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "explain.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout[-2000:]
+    assert (tmp_path / "explain.pdf").exists()

@@ -1,29 +1,28 @@
 """Check each claimed value of a worked example against autodiff and against the author's own numbers.
 
-How a claim c, written with last-digit place value u, is judged (per number):
+Each claimed number c, written with last-digit place value u, is compared with two values:
 
-1. follows from an earlier wrong value: at least one earlier claimed number that c is
-   computed from (one that c has a non-zero derivative for) is wrong or itself
-   inherited, and c agrees with the value r recomputed from the author's claims,
-   |c - r| <= u/2 + e. This verdict wins even where c happens
-   to round to the true value, so the table shows how the claim was derived.
-2. correct: c equals the true value v (computed by autodiff from the file's inputs)
-   up to float64 rounding noise.
-3. correct within the author's rounding: c is v rounded to the digits written,
-   |c - v| <= u/2, or the earlier claims are all right and |c - r| <= u/2 + e.
-4. wrong: none of these; this is where a slip happened.
+- v, the true value, computed by autodiff from the file's inputs;
+- r, the value the course's formula gives from the author's own earlier claimed
+  values (unclaimed intermediate values are recomputed from the claims before them).
 
-A vector claim gets the worst verdict among its numbers (wrong before follows
-before within rounding before correct).
+The earlier claims are rounded too, so r is uncertain by e = sum_j |dr/dc_j| u_j / 2:
+how far r moves, to first order, when each claimed input c_j moves by half a unit of
+its last digit. The derivatives come from autodiff. The rules, tried in this order:
 
-Here r is the claim recomputed by the course's formulas from the author's own
-earlier claimed values (unclaimed intermediate values are recomputed in turn), and
-e is how far r can move when each of those claimed inputs moves by half a unit of
-its own last digit: e = sum_j |dr/dc_j| u_j / 2, a first-order bound whose
-derivatives come from autodiff. So -ln(0.598) = 0.5142 for a claimed L of 0.515 is
-accepted, because 0.598 stands for any y_hat in [0.5975, 0.5985] and -ln(0.5975) =
-0.5150; such a claim that holds only through its inputs' rounding is flagged as a
-rounding slip.
+1. follows from an earlier wrong value: |c - r| <= u/2 + e, and an earlier claimed
+   number with a non-zero dr/dc_j is wrong or itself inherited. This rule wins even
+   where c happens to round to v, so the table shows how the claim was derived.
+2. correct: c equals v up to float64 noise.
+3. correct within rounding: |c - v| <= u/2 (c is v rounded to the digits written),
+   or |c - r| <= u/2 + e with every earlier claim right.
+4. wrong: none of these. The slip happened at this step.
+
+A vector claim gets the worst verdict among its numbers (wrong, then follows, then
+within rounding, then correct). A claim that holds only through its inputs' rounding,
+u/2 < |c - r| <= u/2 + e, is flagged as a rounding slip. The course's L = 0.515 is
+one: -ln(0.598) = 0.5142, but 0.598 stands for any y_hat in [0.5975, 0.5985] and
+-ln(0.5975) = 0.5150.
 """
 
 from __future__ import annotations
@@ -41,8 +40,10 @@ from tinygrad_edu.worked.steps import Step, build_steps, display_name
 
 __all__ = ["Verdict", "Row", "build_graph", "check", "computed_values", "resolve_example"]
 
-# Float64 noise allowed on top of the written rounding: relative to the value's size.
+# Float64 noise allowed on top of the written rounding: relative to the value's size,
+# plus a floor far below any digit an author writes by hand.
 _FLOAT_TOLERANCE = 1e-9
+_FLOAT_FLOOR = 1e-12
 
 
 class Verdict(str, enum.Enum):
@@ -158,8 +159,9 @@ def build_graph(example: WorkedExample | str | Path | None = None) -> dict[str, 
     return tensors
 
 
-def computed_values(example: WorkedExample) -> dict[str, np.ndarray]:
-    """Return every quantity's true value: forward values and gradients from autodiff."""
+def computed_values(example: WorkedExample | str | Path | None = None) -> dict[str, np.ndarray]:
+    """Return every quantity's true value, keyed by canonical name: forward values and gradients from autodiff."""
+    example = resolve_example(example)
     graph = build_graph(example)
     num_layers = example.num_layers
     values = {"L": graph["L"].data, "y_hat": graph["y_hat"].data, "dL/dy_hat": graph["y_hat"].grad}
@@ -235,7 +237,7 @@ class _AuthorChain:
 
 def _judge_number(c: float, u: float, v: float, r: float, e: float, inputs_hold: bool) -> tuple[Verdict, bool, bool]:
     """Judge one claimed number; return (verdict, rounding slip, agrees with the computed value)."""
-    noise = _FLOAT_TOLERANCE * max(1.0, abs(c), abs(v))
+    noise = _FLOAT_TOLERANCE * max(abs(c), abs(v)) + _FLOAT_FLOOR
     matches_true = abs(c - v) <= u / 2 + noise
     consistent = abs(c - r) <= u / 2 + e + noise
     slip = consistent and not matches_true and abs(c - r) > u / 2 + noise

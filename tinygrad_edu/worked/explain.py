@@ -25,8 +25,7 @@ TEXT = {
         "rule": "Each layer l, from the output back to the input, reuses the delta of the layer after it:",
         "output_layer": "Output layer (l = {layer})",
         "layer": "Layer {layer}",
-        "simplifies": "With a sigmoid output and binary cross-entropy, dL/dy_hat * y_hat (1 - y_hat) "
-        "simplifies to y_hat - y.",
+        "simplifies": "With a sigmoid output and binary cross-entropy, {product} simplifies to {difference}.",
         "numbers": "All numbers are computed by autodiff from the inputs and rounded to 4 decimals.",
     },
     "de": {
@@ -37,8 +36,7 @@ TEXT = {
         "rule": "Jede Schicht l, vom Ausgang zurück zum Eingang, verwendet das delta der Schicht danach:",
         "output_layer": "Ausgabeschicht (l = {layer})",
         "layer": "Schicht {layer}",
-        "simplifies": "Mit Sigmoid-Ausgabe und Binary Cross-Entropy vereinfacht sich "
-        "dL/dy_hat * y_hat (1 - y_hat) zu y_hat - y.",
+        "simplifies": "Mit Sigmoid-Ausgabe und Binary Cross-Entropy vereinfacht sich {product} zu {difference}.",
         "numbers": "Alle Zahlen sind per Autodiff aus den Eingaben berechnet und auf 4 Nachkommastellen gerundet.",
     },
 }
@@ -92,6 +90,18 @@ class _Writer:
 
     def times(self) -> str:
         return r" \odot " if self.latex else " * "
+
+    def text(self, value: str) -> str:
+        """Escape running text for LaTeX; Markdown text stays as it is."""
+        if not self.latex:
+            return value
+        for char, escaped in (("\\", r"\textbackslash{}"), ("_", r"\_"), ("%", r"\%"), ("&", r"\&"), ("#", r"\#"), ("$", r"\$")):
+            value = value.replace(char, escaped)
+        return value
+
+    def inline(self, math: str) -> str:
+        """Wrap a formula for use inside running text."""
+        return f"${math}$" if self.latex else f"`{math}`"
 
     def line(self, *parts: str) -> str:
         equation = " = ".join(parts)
@@ -161,9 +171,9 @@ def explain(example: WorkedExample | str | Path | None = None, lang: str = "en",
 
     lines = [w.heading(1, strings["title"]), ""]
     if example.title:
-        lines += [example.title, ""]
+        lines += [w.text(example.title), ""]
     lines += [
-        strings["network"].format(
+        w.text(strings["network"]).format(
             sizes=list(example.layer_sizes),
             activations=", ".join(example.activations),
             loss=example.loss,
@@ -217,7 +227,9 @@ def explain(example: WorkedExample | str | Path | None = None, lang: str = "en",
         if layer == num_layers:
             lines += [w.heading(3, strings["output_layer"].format(layer=layer)), ""]
             if activation == "sigmoid" and example.loss == "bce":
-                lines += [strings["simplifies"], ""]
+                product = f"{w.name('dL/dy_hat')}{w.times()}{w.derivative('sigmoid', w.name('y_hat'))}"
+                difference = f"{w.name('y_hat')} - y"
+                lines += [strings["simplifies"].format(product=w.inline(product), difference=w.inline(difference)), ""]
                 lines.append(
                     w.line(
                         f"{delta}",
