@@ -191,3 +191,16 @@ def test_invalid_inputs_raise():
         forward(init_params([2, 1]), np.zeros((3, 5)))
     with pytest.raises(ValueError, match="lr must be positive"):
         ReferenceMLP([2, 1], lr=0.0)
+
+
+def test_state_dict_round_trip_with_nn_mlp():
+    rng = np.random.default_rng(12)
+    reference = ReferenceMLP([3, 4, 1], "tanh", seed=8)
+    net = nn.MLP([3, 4, 1], activation="tanh", seed=0)
+    net.load_state_dict(reference.state_dict_for(net.state_dict()))
+    X = rng.normal(size=(5, 3))
+    np.testing.assert_allclose(net(Tensor(X)).data.ravel(), reference.predict_proba(X), rtol=1e-14)
+
+    back = ReferenceMLP.from_state_dict(net.state_dict(), "tanh")
+    for key, value in reference.params.items():
+        np.testing.assert_array_equal(back.params[key], value)

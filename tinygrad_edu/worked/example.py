@@ -37,7 +37,7 @@ ACTIVATIONS = ("sigmoid", "relu", "tanh")
 LOSSES = ("bce", "mse")
 COURSE_EXAMPLE = "course.toml"
 
-_TOP_LEVEL_KEYS = ("title", "source", "network", "data", "parameters", "claims")
+_TOP_LEVEL_KEYS = ("title", "network", "data", "parameters", "claims")
 
 
 class InvalidExampleError(ValueError):
