@@ -260,7 +260,7 @@ def torch_index(x, key, as_tensor):
 
     # torch rejects negative steps, so index the flat positions instead; the
     # gradient of that gather accumulates repeats as numpy's add.at does.
-    positions = np.arange(x.numel()).reshape(tuple(x.shape))[key]
+    positions = np.arange(x.numel()).reshape(tuple(x.shape))[key].copy()
     return x.reshape(-1)[torch.as_tensor(positions, dtype=torch.long)]
 
 
