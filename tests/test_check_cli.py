@@ -139,3 +139,13 @@ def test_python_m_check_subprocess(tmp_path):
     )
     assert result.returncode == 2
     assert "network.loss" in result.stderr
+
+
+def test_invalid_file_message_in_german(capsys, tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text(COURSE_TEXT.replace('"b(2)" = [0.1, -0.1]', '"b(2)" = [0.1, -0.1, 0.3]', 1))
+    status, _, err = _run(capsys, file=path, lang="de")
+    assert status == 2
+    assert "Schlüssel 'b(2)'" in err
+    assert "gefunden: Form (3,)" in err
+    assert "erwartet: eine Liste von 2 Zahlen" in err

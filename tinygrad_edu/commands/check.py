@@ -246,8 +246,8 @@ def run(args: argparse.Namespace, lang: str) -> int:
                 "invalid",
                 source=error.source or "",
                 name=error.key,
-                problem=error.problem,
-                expected=error.expected,
+                problem=error.problem_in(lang),
+                expected=error.expected_in(lang),
             ),
             file=sys.stderr,
         )

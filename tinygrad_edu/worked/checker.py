@@ -297,7 +297,8 @@ def check(example: WorkedExample | str | Path | None = None) -> list[Row]:
             layer=step.layer,
         )
         if claim is None:
-            rows.append(Row(quantity=display_name(name, num_layers), claimed=None, verdict=Verdict.NOT_CLAIMED, **common))
+            quantity = display_name(name, num_layers)
+            rows.append(Row(quantity=quantity, claimed=None, verdict=Verdict.NOT_CLAIMED, **common))
             continue
 
         claimed = claim.values.reshape(shape)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -40,21 +40,50 @@ COURSE_EXAMPLE = "course.toml"
 _TOP_LEVEL_KEYS = ("title", "network", "data", "parameters", "claims")
 
 
+class Text(NamedTuple):
+    """A message part in English and German, so the command can show either."""
+
+    en: str
+    de: str
+
+    def __add__(self, other: object) -> Text:  # type: ignore[override]
+        if not isinstance(other, Text):
+            return NotImplemented
+        return Text(self.en + other.en, self.de + other.de)
+
+    def __str__(self) -> str:
+        return self.en
+
+
 class InvalidExampleError(ValueError):
     """A worked-example file that cannot be checked: a missing key, a wrong shape or a non-number.
 
+    The exception's own message is English; `problem_in` and `expected_in` give the parts in German too.
+
     Attributes:
         key: the offending key as written in the file, e.g. "W(2)" or "network.loss".
-        expected: what the key should hold, e.g. "numbers in shape (2, 3)".
+        problem: what is wrong, e.g. "found shape (2, 2)".
+        expected: what the key should contain, e.g. "numbers in shape (2, 3)".
+        source: the file name, if known.
     """
 
-    def __init__(self, key: str, problem: str, expected: str, source: str | None = None):
+    def __init__(self, key: str, problem: Text | str, expected: Text | str, source: str | None = None):
         self.key = key
-        self.problem = problem
-        self.expected = expected
+        self._problem = problem if isinstance(problem, Text) else Text(problem, problem)
+        self._expected = expected if isinstance(expected, Text) else Text(expected, expected)
+        self.problem = self._problem.en
+        self.expected = self._expected.en
         self.source = source
         where = f"{source}: " if source else ""
-        super().__init__(f"{where}invalid worked example at key '{key}': {problem}; expected {expected}")
+        super().__init__(f"{where}invalid worked example at key '{key}': {self.problem}; expected {self.expected}")
+
+    def problem_in(self, lang: str) -> str:
+        """Return what is wrong, in "en" or "de"."""
+        return self._problem.de if lang == "de" else self._problem.en
+
+    def expected_in(self, lang: str) -> str:
+        """Return what the key should contain, in "en" or "de"."""
+        return self._expected.de if lang == "de" else self._expected.en
 
 
 @dataclass(frozen=True)
@@ -199,9 +228,11 @@ def rounding_unit(text: str) -> float:
     return float(Decimal(1).scaleb(exponent))
 
 
-def _number(value: Any, key: str, expected: str, source: str | None) -> Decimal:
+def _number(value: Any, key: str, expected: Text, source: str | None) -> Decimal:
     if isinstance(value, bool):
-        raise InvalidExampleError(key, f"found the boolean {str(value).lower()}", expected, source)
+        found = str(value).lower()
+        problem = Text(f"found the boolean {found}", f"gefunden: der Wahrheitswert {found}")
+        raise InvalidExampleError(key, problem, expected, source)
     if isinstance(value, Decimal):
         number = value
     elif isinstance(value, int):
@@ -213,22 +244,30 @@ def _number(value: Any, key: str, expected: str, source: str | None) -> Decimal:
         try:
             number = Decimal(value.strip())
         except InvalidOperation:
-            raise InvalidExampleError(key, f"{value!r} is not a number", expected, source) from None
+            raise InvalidExampleError(
+                key, Text(f"{value!r} is not a number", f"{value!r} ist keine Zahl"), expected, source
+            ) from None
     else:
-        raise InvalidExampleError(key, f"found {type(value).__name__} {value!r}, not a number", expected, source)
+        kind = type(value).__name__
+        problem = Text(f"found {kind} {value!r}, not a number", f"gefunden: {kind} {value!r}, keine Zahl")
+        raise InvalidExampleError(key, problem, expected, source)
     if not number.is_finite():
-        raise InvalidExampleError(key, f"{value!r} is not a finite number", expected, source)
+        raise InvalidExampleError(
+            key, Text(f"{value!r} is not a finite number", f"{value!r} ist keine endliche Zahl"), expected, source
+        )
     return number
 
 
-def _nested_shape(value: Any, key: str, expected: str, source: str | None) -> tuple[int, ...]:
+def _nested_shape(value: Any, key: str, expected: Text, source: str | None) -> tuple[int, ...]:
     if not isinstance(value, list):
         return ()
     if not value:
-        raise InvalidExampleError(key, "found an empty list", expected, source)
+        raise InvalidExampleError(key, Text("found an empty list", "gefunden: eine leere Liste"), expected, source)
     inner = [_nested_shape(item, key, expected, source) for item in value]
     if any(shape != inner[0] for shape in inner):
-        raise InvalidExampleError(key, "the rows have different lengths", expected, source)
+        raise InvalidExampleError(
+            key, Text("the rows have different lengths", "die Zeilen sind verschieden lang"), expected, source
+        )
     return (len(value),) + inner[0]
 
 
@@ -262,20 +301,24 @@ def _accepted_shapes(shape: tuple[int, ...]) -> list[tuple[int, ...]]:
     return shapes
 
 
-def _shape_text(shape: tuple[int, ...]) -> str:
+def _shape_text(shape: tuple[int, ...]) -> Text:
     if shape == ():
-        return "a single number"
-    return f"numbers in shape ({', '.join(map(str, shape))})" if len(shape) > 1 else f"a list of {shape[0]} numbers"
+        return Text("a single number", "eine einzelne Zahl")
+    if len(shape) == 1:
+        return Text(f"a list of {shape[0]} numbers", f"eine Liste von {shape[0]} Zahlen")
+    dims = ", ".join(map(str, shape))
+    return Text(f"numbers in shape ({dims})", f"Zahlen in der Form ({dims})")
 
 
 def _array(
-    value: Any, key: str, shape: tuple[int, ...], source: str | None, note: str = ""
+    value: Any, key: str, shape: tuple[int, ...], source: str | None, note: Text = Text("", "")
 ) -> tuple[np.ndarray, list[Decimal], Any]:
     expected = _shape_text(shape) + note
     given_shape = _nested_shape(value, key, expected, source)
     numbers = [_number(item, key, expected, source) for item in _flatten(value)]
     if given_shape not in _accepted_shapes(shape):
-        raise InvalidExampleError(key, f"found shape {given_shape}", expected, source)
+        found = Text(f"found shape {given_shape}", f"gefunden: Form {given_shape}")
+        raise InvalidExampleError(key, found, expected, source)
     array = np.array([float(number) for number in numbers], dtype=np.float64).reshape(shape)
     return array, numbers, value
 
@@ -283,18 +326,32 @@ def _array(
 # ---- parsing ----------------------------------------------------------------------------
 
 
+def _found(value: Any) -> Text:
+    return Text(f"found {value!r}", f"gefunden: {value!r}")
+
+
+def _found_type(value: Any) -> Text:
+    kind = type(value).__name__
+    return Text(f"found {kind}", f"gefunden: {kind}")
+
+
+def _unknown_key() -> Text:
+    return Text("unknown key", "unbekannter Schlüssel")
+
+
 def _table(data: dict[str, Any], key: str, source: str | None) -> dict[str, Any]:
+    expected = Text(f"a [{key}] table", f"eine Tabelle [{key}]")
     if key not in data:
-        raise InvalidExampleError(key, "the table is missing", f"a [{key}] table", source)
+        raise InvalidExampleError(key, Text("the table is missing", "die Tabelle fehlt"), expected, source)
     value = data[key]
     if not isinstance(value, dict):
-        raise InvalidExampleError(key, f"found {type(value).__name__}", f"a [{key}] table", source)
+        raise InvalidExampleError(key, _found_type(value), expected, source)
     return value
 
 
-def _require(table: dict[str, Any], key: str, full_key: str, expected: str, source: str | None) -> Any:
+def _require(table: dict[str, Any], key: str, full_key: str, expected: Text, source: str | None) -> Any:
     if key not in table:
-        raise InvalidExampleError(full_key, "the key is missing", expected, source)
+        raise InvalidExampleError(full_key, Text("the key is missing", "der Schlüssel fehlt"), expected, source)
     return table[key]
 
 
@@ -302,111 +359,114 @@ def _parse_network(data: dict[str, Any], source: str | None) -> tuple[tuple[int,
     network = _table(data, "network", source)
     for key in network:
         if key not in ("layer_sizes", "activations", "activation", "loss"):
-            raise InvalidExampleError(
-                f"network.{key}", "unknown key", "only layer_sizes, activations and loss", source
-            )
+            expected = Text("only layer_sizes, activations and loss", "nur layer_sizes, activations und loss")
+            raise InvalidExampleError(f"network.{key}", _unknown_key(), expected, source)
 
-    sizes_expected = "a list of at least two positive integers, input size first, e.g. [2, 3, 2, 1]"
+    sizes_expected = Text(
+        "a list of at least two positive integers, input size first, e.g. [2, 3, 2, 1]",
+        "eine Liste von mindestens zwei positiven ganzen Zahlen, Eingabegröße zuerst, z. B. [2, 3, 2, 1]",
+    )
     sizes = _require(network, "layer_sizes", "network.layer_sizes", sizes_expected, source)
     if not isinstance(sizes, list) or len(sizes) < 2:
-        raise InvalidExampleError("network.layer_sizes", f"found {sizes!r}", sizes_expected, source)
+        raise InvalidExampleError("network.layer_sizes", _found(sizes), sizes_expected, source)
     layer_sizes = []
     for size in sizes:
         if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-            raise InvalidExampleError("network.layer_sizes", f"found {size!r}", sizes_expected, source)
+            raise InvalidExampleError("network.layer_sizes", _found(size), sizes_expected, source)
         layer_sizes.append(size)
     num_layers = len(layer_sizes) - 1
 
     key = "activations" if "activations" in network else "activation"
-    activations_expected = f"one of {list(ACTIVATIONS)}, or a list of {num_layers} of them (one per layer)"
+    activations_expected = Text(
+        f"one of {list(ACTIVATIONS)}, or a list of {num_layers} of them (one per layer)",
+        f"eins von {list(ACTIVATIONS)} oder eine Liste von {num_layers} davon (eins je Schicht)",
+    )
     activations = _require(network, key, "network.activations", activations_expected, source)
     if isinstance(activations, str):
         activations = [activations] * num_layers
     if not isinstance(activations, list) or len(activations) != num_layers:
-        raise InvalidExampleError(f"network.{key}", f"found {activations!r}", activations_expected, source)
+        raise InvalidExampleError(f"network.{key}", _found(activations), activations_expected, source)
     for name in activations:
         if name not in ACTIVATIONS:
-            raise InvalidExampleError(f"network.{key}", f"unknown activation {name!r}", activations_expected, source)
+            unknown = Text(f"unknown activation {name!r}", f"unbekannte Aktivierung {name!r}")
+            raise InvalidExampleError(f"network.{key}", unknown, activations_expected, source)
 
-    loss_expected = f"one of {list(LOSSES)}"
+    loss_expected = Text(f"one of {list(LOSSES)}", f"eins von {list(LOSSES)}")
     loss = _require(network, "loss", "network.loss", loss_expected, source)
     if loss not in LOSSES:
-        raise InvalidExampleError("network.loss", f"unknown loss {loss!r}", loss_expected, source)
+        unknown = Text(f"unknown loss {loss!r}", f"unbekannte Verlustfunktion {loss!r}")
+        raise InvalidExampleError("network.loss", unknown, loss_expected, source)
     if loss == "bce" and activations[-1] != "sigmoid":
         # BCE needs y_hat in (0, 1): tanh and ReLU outputs can leave it, and log(y_hat) fails.
         raise InvalidExampleError(
             f"network.{key}",
-            f"the output layer uses {activations[-1]!r} but the bce loss needs probabilities",
-            "'sigmoid' as the last activation for the bce loss (or the mse loss)",
+            Text(
+                f"the output layer uses {activations[-1]!r} but the bce loss needs probabilities",
+                f"die Ausgabeschicht verwendet {activations[-1]!r}, aber der bce-Verlust braucht Wahrscheinlichkeiten",
+            ),
+            Text(
+                "'sigmoid' as the last activation for the bce loss (or the mse loss)",
+                "'sigmoid' als letzte Aktivierung für den bce-Verlust (oder den mse-Verlust)",
+            ),
             source,
         )
     return tuple(layer_sizes), tuple(activations), loss
 
 
-def from_dict(data: dict[str, Any], source: str | None = None) -> WorkedExample:
-    """Validate a parsed worked example and build a `WorkedExample`.
-
-    Numbers may be ints, Decimals, floats or numeric strings; give Decimals or strings
-    to keep trailing zeros such as "0.60", which decide the allowed rounding.
-
-    Raises:
-        InvalidExampleError: naming the key and the expected shape.
-    """
-    if not isinstance(data, dict):
-        raise InvalidExampleError("(top level)", f"found {type(data).__name__}", "a table of tables", source)
-    for key in data:
-        if key not in _TOP_LEVEL_KEYS:
-            raise InvalidExampleError(key, "unknown top-level key", f"only {list(_TOP_LEVEL_KEYS)}", source)
-
-    layer_sizes, activations, loss = _parse_network(data, source)
-    num_layers = len(layer_sizes) - 1
-
-    sample = _table(data, "data", source)
-    for key in sample:
-        if key not in ("x", "y"):
-            raise InvalidExampleError(f"data.{key}", "unknown key", "only x and y", source)
-    x_value = _require(sample, "x", "data.x", _shape_text((layer_sizes[0],)), source)
-    x, _, _ = _array(x_value, "data.x", (layer_sizes[0],), source)
-    y_value = _require(sample, "y", "data.y", _shape_text((layer_sizes[-1],)), source)
-    y, _, _ = _array(y_value, "data.y", (layer_sizes[-1],), source)
-    if loss == "bce" and np.any((y < 0) | (y > 1)):
-        raise InvalidExampleError("data.y", f"found {y.tolist()}", "targets in [0, 1] for the bce loss", source)
-
+def _parse_parameters(
+    data: dict[str, Any], layer_sizes: tuple[int, ...], source: str | None
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
     parameters = _table(data, "parameters", source)
+    num_layers = len(layer_sizes) - 1
     weights, biases = [], []
     for layer in range(1, num_layers + 1):
         shape = (layer_sizes[layer], layer_sizes[layer - 1])
         # The course writes a one-unit output layer's weights as the vector w(L).
         key = f"w({layer})" if f"w({layer})" in parameters else f"W({layer})"
         if f"w({layer})" in parameters and f"W({layer})" in parameters:
-            raise InvalidExampleError(key, f"both W({layer}) and w({layer}) are given", "one of them", source)
-        note = f" (rows: the {shape[0]} units of layer {layer}, columns: the {shape[1]} inputs)"
+            both = Text(f"both W({layer}) and w({layer}) are given", f"W({layer}) und w({layer}) sind beide angegeben")
+            raise InvalidExampleError(key, both, Text("one of them", "nur eins davon"), source)
+        note = Text(
+            f" (rows: the {shape[0]} units of layer {layer}, columns: the {shape[1]} inputs)",
+            f" (Zeilen: die {shape[0]} Neuronen der Schicht {layer}, Spalten: die {shape[1]} Eingaben)",
+        )
         value = _require(parameters, key, f"W({layer})", _shape_text(shape) + note, source)
         weights.append(_array(value, key, shape, source, note)[0])
+
         key = f"b({layer})"
         value = _require(parameters, key, key, _shape_text((layer_sizes[layer],)), source)
         biases.append(_array(value, key, (layer_sizes[layer],), source)[0])
+
     known = {f"{name}({layer})" for layer in range(1, num_layers + 1) for name in ("W", "w", "b")}
     for key in parameters:
         if key not in known:
-            raise InvalidExampleError(
-                f"parameters.{key}", "unknown key", f"W(l) and b(l) for l = 1..{num_layers}", source
-            )
+            expected = Text(f"W(l) and b(l) for l = 1..{num_layers}", f"W(l) und b(l) für l = 1..{num_layers}")
+            raise InvalidExampleError(f"parameters.{key}", _unknown_key(), expected, source)
+    return weights, biases
 
+
+def _parse_claims(data: dict[str, Any], layer_sizes: tuple[int, ...], source: str | None) -> dict[str, Claim]:
     claims: dict[str, Claim] = {}
     raw_claims = data.get("claims", {})
     if not isinstance(raw_claims, dict):
-        raise InvalidExampleError("claims", f"found {type(raw_claims).__name__}", "a [claims] table", source)
+        expected = Text("a [claims] table", "eine Tabelle [claims]")
+        raise InvalidExampleError("claims", _found_type(raw_claims), expected, source)
     for key, value in raw_claims.items():
         quantity = canonical_quantity(key, layer_sizes)
         if quantity is None:
             allowed = ", ".join(claim_keys(layer_sizes))
-            raise InvalidExampleError(f"claims.{key}", "unknown quantity", f"one of {allowed}", source)
+            unknown = Text("unknown quantity", "unbekannte Größe")
+            expected = Text(f"one of {allowed}", f"eine von {allowed}")
+            raise InvalidExampleError(f"claims.{key}", unknown, expected, source)
         if quantity in claims:
+            other = claims[quantity].key
             raise InvalidExampleError(
                 f"claims.{key}",
-                f"'{key}' and '{claims[quantity].key}' name the same quantity",
-                "each quantity claimed once",
+                Text(
+                    f"'{key}' and '{other}' name the same quantity",
+                    f"'{key}' und '{other}' bezeichnen dieselbe Größe",
+                ),
+                Text("each quantity claimed once", "jede Größe nur einmal angegeben"),
                 source,
             )
         shape = quantity_shape(quantity, layer_sizes)
@@ -415,10 +475,47 @@ def from_dict(data: dict[str, Any], source: str | None = None) -> WorkedExample:
         claims[quantity] = Claim(
             key, quantity, values, units, _text(written, numbers), tuple(str(number) for number in numbers)
         )
+    return claims
+
+
+def from_dict(data: dict[str, Any], source: str | None = None) -> WorkedExample:
+    """Validate a parsed worked example and build a `WorkedExample`.
+
+    Numbers may be ints, Decimals, floats or numeric strings. Give Decimals or strings
+    to keep trailing zeros such as "0.60", which decide the allowed rounding.
+
+    Raises:
+        InvalidExampleError: naming the key and the expected shape.
+    """
+    if not isinstance(data, dict):
+        expected = Text("a table of tables", "eine Tabelle von Tabellen")
+        raise InvalidExampleError("(top level)", _found_type(data), expected, source)
+    for key in data:
+        if key not in _TOP_LEVEL_KEYS:
+            expected = Text(f"only {list(_TOP_LEVEL_KEYS)}", f"nur {list(_TOP_LEVEL_KEYS)}")
+            problem = Text("unknown top-level key", "unbekannter Schlüssel oberster Ebene")
+            raise InvalidExampleError(key, problem, expected, source)
+
+    layer_sizes, activations, loss = _parse_network(data, source)
+
+    sample = _table(data, "data", source)
+    for key in sample:
+        if key not in ("x", "y"):
+            raise InvalidExampleError(f"data.{key}", _unknown_key(), Text("only x and y", "nur x und y"), source)
+    x_value = _require(sample, "x", "data.x", _shape_text((layer_sizes[0],)), source)
+    x, _, _ = _array(x_value, "data.x", (layer_sizes[0],), source)
+    y_value = _require(sample, "y", "data.y", _shape_text((layer_sizes[-1],)), source)
+    y, _, _ = _array(y_value, "data.y", (layer_sizes[-1],), source)
+    if loss == "bce" and np.any((y < 0) | (y > 1)):
+        expected = Text("targets in [0, 1] for the bce loss", "Ziele in [0, 1] für den bce-Verlust")
+        raise InvalidExampleError("data.y", _found(y.tolist()), expected, source)
+
+    weights, biases = _parse_parameters(data, layer_sizes, source)
+    claims = _parse_claims(data, layer_sizes, source)
 
     title = data.get("title", "")
     if not isinstance(title, str):
-        raise InvalidExampleError("title", f"found {type(title).__name__}", "a string", source)
+        raise InvalidExampleError("title", _found_type(title), Text("a string", "ein String"), source)
     return WorkedExample(
         layer_sizes=layer_sizes,
         activations=activations,
@@ -448,14 +545,16 @@ def _parse_toml(text: str, source: str | None) -> dict[str, Any]:
         # Decimal keeps each float literal's text, so "0.60" keeps its trailing zero.
         return tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as error:
-        raise InvalidExampleError("(file)", f"not valid TOML: {error}", "a TOML document", source) from None
+        problem = Text(f"not valid TOML: {error}", f"kein gültiges TOML: {error}")
+        raise InvalidExampleError("(file)", problem, Text("a TOML document", "ein TOML-Dokument"), source) from None
 
 
 def _parse_json(text: str, source: str | None) -> dict[str, Any]:
     try:
         return json.loads(text, parse_float=Decimal)
     except json.JSONDecodeError as error:
-        raise InvalidExampleError("(file)", f"not valid JSON: {error}", "a JSON document", source) from None
+        problem = Text(f"not valid JSON: {error}", f"kein gültiges JSON: {error}")
+        raise InvalidExampleError("(file)", problem, Text("a JSON document", "ein JSON-Dokument"), source) from None
 
 
 def loads(text: str, fmt: str = "toml", source: str | None = None) -> WorkedExample:

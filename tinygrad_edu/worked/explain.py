@@ -58,7 +58,13 @@ class _Writer:
         if quantity == "dL/dy_hat":
             return r"\frac{\partial L}{\partial \hat{y}}"
         base, layer = quantity.rstrip(")").split("(")
-        symbols = {"z": r"\mathbf{z}", "a": r"\mathbf{a}", "W": r"\mathbf{W}", "b": r"\mathbf{b}", "delta": r"\boldsymbol{\delta}"}
+        symbols = {
+            "z": r"\mathbf{z}",
+            "a": r"\mathbf{a}",
+            "W": r"\mathbf{W}",
+            "b": r"\mathbf{b}",
+            "delta": r"\boldsymbol{\delta}",
+        }
         if base.startswith("dL/d"):
             return rf"\frac{{\partial L}}{{\partial {symbols[base[4:]]}^{{({layer})}}}}"
         return rf"{symbols[base]}^{{({layer})}}"
@@ -95,8 +101,10 @@ class _Writer:
         """Escape running text for LaTeX; Markdown text stays as it is."""
         if not self.latex:
             return value
-        for char, escaped in (("\\", r"\textbackslash{}"), ("_", r"\_"), ("%", r"\%"), ("&", r"\&"), ("#", r"\#"), ("$", r"\$")):
-            value = value.replace(char, escaped)
+        # The backslash goes first, so the escapes added after it stay intact.
+        value = value.replace("\\", r"\textbackslash{}")
+        for char in "_%&#$":
+            value = value.replace(char, "\\" + char)
         return value
 
     def inline(self, math: str) -> str:
@@ -214,7 +222,10 @@ def explain(example: WorkedExample | str | Path | None = None, lang: str = "en",
 
     lines += [w.heading(2, strings["backward"]), "", strings["rule"], ""]
     general = [
-        w.line(w.name("delta(l)"), f"{w.transpose(w.name('W(l+1)'))} {w.name('delta(l+1)')}{w.times()}f'({w.name('z(l)')})"),
+        w.line(
+            w.name("delta(l)"),
+            f"{w.transpose(w.name('W(l+1)'))} {w.name('delta(l+1)')}{w.times()}f'({w.name('z(l)')})",
+        ),
         w.line(w.name("dL/dW(l)"), f"{w.name('delta(l)')} {w.transpose(w.name('a(l-1)'))}"),
         w.line(w.name("dL/db(l)"), w.name("delta(l)")),
     ]
