@@ -126,6 +126,14 @@ def test_course_unclaimed_rows_are_computed():
     np.testing.assert_allclose(rows["dL/dW(1)"].computed, np.outer(delta1.computed, [0.5, 0.8]), rtol=1e-12)
 
 
+def test_course_title_in_both_languages():
+    example = load()
+    assert example.title_in("de").startswith("Übung 2, Aufgabe 1.2")
+    assert example.title_in("en").startswith("course exercise 1.2")
+    assert example.title == example.title_in("en")
+    assert load(DATA / "two_outputs_mse.toml").title_in("de") == "2-2-2 sigmoid network with squared error"
+
+
 def test_course_file_keeps_written_digits():
     example = load()
     claim = example.claims["a(1)"]

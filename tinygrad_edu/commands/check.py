@@ -258,7 +258,7 @@ def run(args: argparse.Namespace, lang: str) -> int:
 
     rows = worked_example.check(example)
     if example.title:
-        print(text(TEXT, lang, "title", title=example.title))
+        print(text(TEXT, lang, "title", title=example.title_in(lang)))
         print()
     print(format_table(rows, lang))
     print()

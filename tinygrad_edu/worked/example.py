@@ -120,7 +120,8 @@ class WorkedExample:
         weights: W(1), ..., W(L), each (n_l, n_{l-1}).
         biases: b(1), ..., b(L), each (n_l,).
         claims: canonical quantity name -> Claim.
-        title: a free-text title.
+        title: a free-text title (the English one when the file gives several).
+        titles: the title by language code, e.g. {"en": ..., "de": ...}.
         source: the file it was read from, if any.
     """
 
@@ -133,11 +134,16 @@ class WorkedExample:
     biases: tuple[np.ndarray, ...]
     claims: dict[str, Claim] = field(default_factory=dict)
     title: str = ""
+    titles: dict[str, str] = field(default_factory=dict)
     source: str | None = None
 
     @property
     def num_layers(self) -> int:
         return len(self.layer_sizes) - 1
+
+    def title_in(self, lang: str) -> str:
+        """Return the title in `lang` if the file gives one, else the default title."""
+        return self.titles.get(lang, self.title)
 
 
 # ---- quantity names ---------------------------------------------------------------------
@@ -478,6 +484,19 @@ def _parse_claims(data: dict[str, Any], layer_sizes: tuple[int, ...], source: st
     return claims
 
 
+def _parse_title(value: Any, source: str | None) -> tuple[str, dict[str, str]]:
+    expected = Text(
+        'a string, or a table of strings by language such as { en = "...", de = "..." }',
+        'ein String oder eine Tabelle von Strings je Sprache wie { en = "...", de = "..." }',
+    )
+    if isinstance(value, str):
+        return value, {}
+    if not isinstance(value, dict) or not value or not all(isinstance(text, str) for text in value.values()):
+        raise InvalidExampleError("title", _found(value), expected, source)
+    titles = dict(value)
+    return titles.get("en", next(iter(titles.values()))), titles
+
+
 def from_dict(data: dict[str, Any], source: str | None = None) -> WorkedExample:
     """Validate a parsed worked example and build a `WorkedExample`.
 
@@ -513,9 +532,7 @@ def from_dict(data: dict[str, Any], source: str | None = None) -> WorkedExample:
     weights, biases = _parse_parameters(data, layer_sizes, source)
     claims = _parse_claims(data, layer_sizes, source)
 
-    title = data.get("title", "")
-    if not isinstance(title, str):
-        raise InvalidExampleError("title", _found_type(title), Text("a string", "ein String"), source)
+    title, titles = _parse_title(data.get("title", ""), source)
     return WorkedExample(
         layer_sizes=layer_sizes,
         activations=activations,
@@ -526,6 +543,7 @@ def from_dict(data: dict[str, Any], source: str | None = None) -> WorkedExample:
         biases=tuple(biases),
         claims=claims,
         title=title,
+        titles=titles,
         source=source,
     )
 

@@ -179,7 +179,7 @@ def explain(example: WorkedExample | str | Path | None = None, lang: str = "en",
 
     lines = [w.heading(1, strings["title"]), ""]
     if example.title:
-        lines += [w.text(example.title), ""]
+        lines += [w.text(example.title_in(lang)), ""]
     lines += [
         w.text(strings["network"]).format(
             sizes=list(example.layer_sizes),
