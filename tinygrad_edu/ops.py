@@ -342,12 +342,10 @@ class Clip(Op):
 
 
 def _stable_sigmoid(z: np.ndarray) -> np.ndarray:
-    # exp of a non-positive number never overflows: for z >= 0 use 1/(1+e^-z),
-    # for z < 0 use e^z/(1+e^z). Both branches share e = exp(-|z|).
+    # exp of a non-positive number never overflows. With e = exp(-|z|), sigma(z) is
+    # 1/(1+e) for z >= 0 and e/(1+e) for z < 0: one division of the chosen numerator.
     e = np.exp(-np.abs(z))
-    positive_branch = 1 / (1 + e)
-    # e/(1+e) as e * (1/(1+e)): one division fewer, the same value within rounding.
-    return np.where(z >= 0, positive_branch, e * positive_branch)
+    return np.where(z >= 0, 1, e) / (1 + e)
 
 
 class Sigmoid(Op):

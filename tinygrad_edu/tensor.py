@@ -106,7 +106,9 @@ class Op:
     @classmethod
     def apply(cls, *inputs: Any, **options: Any) -> "Tensor":
         """Run the forward on `inputs` and, when any needs a gradient, record the op."""
-        parents = tuple(x if isinstance(x, Tensor) else Tensor(x) for x in inputs)
+        # List comprehensions, not generator expressions: this runs for every op, and
+        # for one to three inputs a generator costs more than the work it does.
+        parents = tuple([x if isinstance(x, Tensor) else Tensor(x) for x in inputs])
         op = cls()
         data = op.forward(*[p.data for p in parents], **options)
         if type(data) is not np.ndarray:
@@ -120,7 +122,7 @@ class Op:
         out.name = None
         out._retain = False
 
-        needs_grad = tuple(p.requires_grad for p in parents)
+        needs_grad = tuple([p.requires_grad for p in parents])
         if _grad_enabled and True in needs_grad:
             op.parents = parents
             op.needs_grad = needs_grad
