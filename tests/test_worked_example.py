@@ -568,3 +568,20 @@ def test_explain_latex_compiles(tmp_path, lang):
     )
     assert result.returncode == 0, result.stdout[-2000:]
     assert (tmp_path / "explain.pdf").exists()
+
+
+@pytest.mark.parametrize("source", ["course", "two_outputs", "mixed"])
+def test_hand_formulas_equal_autodiff(source):
+    from tinygrad_edu.worked.steps import build_steps, evaluate
+
+    if source == "course":
+        example = load()
+    elif source == "two_outputs":
+        example = load(DATA / "two_outputs_mse.toml")
+    else:
+        example = worked_example.from_dict(_mixed_network_by_hand()[0])
+    by_formula = evaluate(build_steps(example), example.x)
+    by_autodiff = worked_example.computed_values(example)
+    assert set(by_formula) == set(by_autodiff)
+    for key, value in by_autodiff.items():
+        np.testing.assert_allclose(np.reshape(by_formula[key], np.shape(value)), value, rtol=1e-12, atol=1e-15, err_msg=key)

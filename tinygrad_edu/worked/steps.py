@@ -16,7 +16,7 @@ import numpy as np
 from tinygrad_edu.tensor import Tensor
 from tinygrad_edu.worked.example import WorkedExample, claim_keys
 
-__all__ = ["Step", "build_steps", "display_name"]
+__all__ = ["Step", "build_steps", "display_name", "evaluate"]
 
 # Keeps log(p) and log(1 - p) finite when an author's rounded y_hat is exactly 0 or 1.
 _PROBABILITY_EPS = 1e-12
