@@ -34,7 +34,6 @@ TEXT = {
         "result": "  accuracy {accuracy:.3f}, final loss {loss:.4f}",
         "plateau": "  With the course's lr 0.01 the network stays on a plateau after {epochs} epochs; "
         "the same network with lr 0.1 learns the spirals.",
-        "progress": "{task}: epoch",
         "files": "Files written to {out}:",
         "no_plots": "  (no pictures: {reason})",
         "time": "Done in {seconds:.1f} s.",
@@ -59,7 +58,6 @@ TEXT = {
         "result": "  Genauigkeit {accuracy:.3f}, Endverlust {loss:.4f}",
         "plateau": "  Mit der lr 0.01 der Übung bleibt das Netz nach {epochs} Epochen auf einem Plateau; "
         "dasselbe Netz lernt die Spiralen mit lr 0.1.",
-        "progress": "{task}: Epoche",
         "files": "Geschriebene Dateien in {out}:",
         "no_plots": "  (keine Bilder: {reason})",
         "time": "Fertig in {seconds:.1f} s.",
@@ -115,7 +113,8 @@ def _run_xor(args: argparse.Namespace, lang: str, written: list[Path]) -> dict:
         epochs=args.xor_epochs,
         batch_size=None,
         seed=args.seed,
-        progress_label=None if args.no_progress else text(TEXT, lang, "progress", task="XOR"),
+        progress_label=None if args.no_progress else "XOR",
+        lang=lang,
     )
     print(text(TEXT, lang, "xor_columns"))
     for x, target, y_hat in zip(run.X, run.y, run.probabilities):
@@ -151,7 +150,8 @@ def _run_spirals(args: argparse.Namespace, lang: str, written: list[Path]) -> di
             epochs=args.spiral_epochs,
             batch_size=32,
             seed=args.seed,
-            progress_label=None if args.no_progress else text(TEXT, lang, "progress", task=label),
+            progress_label=None if args.no_progress else label,
+            lang=lang,
         )
         lines.append(f"  {label:<28} {run.accuracy:>18.3f} {run.final_loss:>12.4f}")
         _save(run, args, f"spirals_lr{lr:g}", lang, written)

@@ -33,7 +33,6 @@ TEXT = {
         "starting with 2 (inputs) and ending with 1 (output), e.g. 2,16,8,1",
         "header": "{task}: MLP {sizes}, {activation}, {optimizer} lr {lr}, batch {batch}, {epochs} epochs, seed {seed}",
         "full_batch": "full",
-        "progress": "{task}: epoch",
         "result": "training accuracy {accuracy:.3f}, final loss {loss:.4f}",
         "files": "Files written to {out}:",
         "no_plots": "(no pictures: {reason})",
@@ -56,7 +55,6 @@ TEXT = {
         "beginnend mit 2 (Eingaben) und endend mit 1 (Ausgabe), z. B. 2,16,8,1",
         "header": "{task}: MLP {sizes}, {activation}, {optimizer} lr {lr}, Batch {batch}, {epochs} Epochen, Seed {seed}",
         "full_batch": "voll",
-        "progress": "{task}: Epoche",
         "result": "Trainingsgenauigkeit {accuracy:.3f}, Endverlust {loss:.4f}",
         "files": "Geschriebene Dateien in {out}:",
         "no_plots": "(keine Bilder: {reason})",
@@ -120,7 +118,8 @@ def run(args: argparse.Namespace, lang: str) -> int:
         optimizer=args.optimizer,
         momentum=args.momentum,
         init=args.init,
-        progress_label=None if args.no_progress else text(TEXT, lang, "progress", task=task_name),
+        progress_label=None if args.no_progress else task_name,
+        lang=lang,
     )
     print(text(TEXT, lang, "result", accuracy=run_result.accuracy, loss=run_result.final_loss))
 

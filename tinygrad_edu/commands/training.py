@@ -16,6 +16,7 @@ from tinygrad_edu.files import write_atomic
 TASKS = ("xor", "spirals")
 SPIRAL_SAMPLES = 400
 SPIRAL_NOISE = 0.3
+PROGRESS_WORDS = {"en": {"unit": "epoch", "loss": "loss"}, "de": {"unit": "Epoche", "loss": "Verlust"}}
 
 
 @dataclass
@@ -79,11 +80,13 @@ def train_task(
     momentum: float = 0.0,
     init: str | None = None,
     progress_label: str | None = None,
+    lang: str = "en",
 ) -> Run:
     """Train an `nn.MLP` on a course task and return the finished `Run`.
 
     The seed fixes the data (spirals), the initial weights and the batch order.
-    `progress_label` None turns the progress bar off; otherwise it is the bar's text.
+    `progress_label` None turns the progress bar off; otherwise it is the bar's text,
+    and `lang` chooses the language of its unit and loss words.
     """
     X, y = load_task(task, seed)
     model = nn.MLP(layer_sizes, activation=activation, init=init, seed=seed)
@@ -92,7 +95,9 @@ def train_task(
     else:
         chosen = optim.SGD(model.parameters(), lr=lr, momentum=momentum)
 
-    labels = {"desc": progress_label} if progress_label else None
+    labels = None
+    if progress_label:
+        labels = {"desc": progress_label, **PROGRESS_WORDS.get(lang, PROGRESS_WORDS["en"])}
     history = train.fit(
         model,
         X,
