@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -48,7 +49,10 @@ TEXT = {
 def _formatter(lang: str) -> type[argparse.HelpFormatter]:
     class LocalizedFormatter(argparse.HelpFormatter):
         def add_usage(self, usage, actions, groups, prefix=None):
-            return super().add_usage(usage, actions, groups, prefix=prefix or text(TEXT, lang, "usage"))
+            # argparse passes prefix="" when it builds a subcommand's prog from this usage.
+            if prefix is None:
+                prefix = text(TEXT, lang, "usage")
+            return super().add_usage(usage, actions, groups, prefix=prefix)
 
     return LocalizedFormatter
 
@@ -115,7 +119,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     lang = _language_from_argv(argv)
     args = build_parser(lang).parse_args(argv)
     module = importlib.import_module(f"tinygrad_edu.commands.{args.command}")
-    return int(module.run(args, args.lang) or 0)
+    try:
+        return int(module.run(args, args.lang) or 0)
+    except BrokenPipeError:
+        # The reader (e.g. `| head`) closed the pipe: stop quietly, as Unix tools do.
+        # Point stdout at devnull so the interpreter's final flush does not fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":

@@ -81,11 +81,13 @@ def add_arguments(parser: argparse.ArgumentParser, lang: str) -> None:
 
 def _print_worked_example(lang: str) -> None:
     from tinygrad_edu import worked_example
-    from tinygrad_edu.commands.check import format_table
+    from tinygrad_edu.commands.check import format_summary, format_table
 
     print(text(TEXT, lang, "worked"))
     rows = worked_example.check(worked_example.load())
     print(format_table(rows, lang))
+    print()
+    print(format_summary(rows, lang))
     print()
 
 
