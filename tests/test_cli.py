@@ -138,3 +138,23 @@ def test_command_texts_have_same_keys_in_both_languages():
 )
 def test_language_from_locale(environ, expected):
     assert detect_lang(environ) == expected
+
+
+def test_subcommand_help_has_one_prefix(capsys):
+    for lang, word in (("en", "usage: "), ("de", "Aufruf: ")):
+        with pytest.raises(SystemExit):
+            cli.main(["check", "--help", "--lang", lang])
+        output = capsys.readouterr().out
+        assert output.startswith(word + "tinygrad-edu check")
+        assert output.count(word) == 1
+
+
+def test_closed_pipe_ends_quietly():
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tinygrad_edu", "check"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    process.stdout.read(10)
+    process.stdout.close()
+    stderr = process.stderr.read().decode()
+    process.wait(timeout=60)
+    assert "Traceback" not in stderr
