@@ -150,11 +150,22 @@ def test_subcommand_help_has_one_prefix(capsys):
 
 
 def test_closed_pipe_ends_quietly():
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tinygrad_edu", "check"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    # The child writes far more than a pipe buffer holds, so it is still writing
+    # when the reader goes away and meets a broken pipe.
+    child = (
+        "import sys\n"
+        "from tinygrad_edu import cli\n"
+        "from tinygrad_edu.commands import check\n"
+        "def flood(args, lang):\n"
+        "    for _ in range(20000):\n"
+        "        print('x' * 1000)\n"
+        "    return 0\n"
+        "check.run = flood\n"
+        "sys.exit(cli.main(['check']))\n"
     )
+    process = subprocess.Popen([sys.executable, "-c", child], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     process.stdout.read(10)
     process.stdout.close()
     stderr = process.stderr.read().decode()
-    process.wait(timeout=60)
+    assert process.wait(timeout=60) == 141
     assert "Traceback" not in stderr
