@@ -4,4 +4,4 @@ Each module has `HELP` (a one-line help text per language), `add_arguments(parse
 lang)` for its own options and `run(args, lang) -> int` returning the exit status.
 """
 
-COMMANDS = ("demo", "train", "check", "graph")
+COMMANDS = ("demo", "train", "check", "graph", "experiments")
