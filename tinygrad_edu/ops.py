@@ -332,7 +332,9 @@ class Clip(Op):
         if hi is not None:
             inside &= a <= hi
         self.inside = inside
-        return np.clip(a, lo, hi)
+        out = np.clip(a, lo, hi)
+        # A numpy float64 bound would promote a float32 input; the result keeps a's dtype.
+        return out.astype(a.dtype, copy=False) if a.dtype.kind == "f" else out
 
     def backward(self, grad):
         return (grad * self.inside,)

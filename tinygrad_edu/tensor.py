@@ -376,6 +376,8 @@ class Tensor:
                 continue
 
             input_grads = op.backward(node_grad)
+            if not isinstance(input_grads, (tuple, list)) or len(input_grads) != len(op.parents):
+                _raise_gradient_count(op, input_grads)
             if _anomaly_enabled:
                 from tinygrad_edu.anomaly import check_backward
 
@@ -595,6 +597,15 @@ def _accumulate(tensor: Tensor, grad: np.ndarray) -> None:
         # asarray with the dtype: a float32 .grad stays float32 when a float64
         # gradient arrives, and a 0-d sum stays an ndarray instead of a numpy scalar.
         tensor.grad = np.asarray(tensor.grad + grad, dtype=tensor.data.dtype)
+
+
+def _raise_gradient_count(op: Op, input_grads: Any) -> None:
+    # zip() over parents and gradients would silently drop the missing ones.
+    got = f"{len(input_grads)} gradients" if isinstance(input_grads, (tuple, list)) else f"a {type(input_grads).__name__}"
+    raise RuntimeError(
+        f"{op.name}.backward returned {got} for {len(op.parents)} inputs; it must return a tuple "
+        "with one gradient (or None) per input, in input order"
+    )
 
 
 def _raw(value: Any) -> Any:
