@@ -60,6 +60,11 @@ def test_clip_bounds_inclusive():
     np.testing.assert_array_equal(grad, [0.0, 1.0, 1.0, 1.0, 0.0])
 
 
+def test_clip_keeps_float32_with_numpy_bounds():
+    x = Tensor(np.array([-2.0, 0.5, 2.0], dtype=np.float32))
+    assert x.clip(np.float64(-1.0), np.float64(1.0)).dtype == np.float32
+
+
 def test_clip_one_sided():
     _, grad_lo = grad_of(lambda x: x.clip(lo=0.0), [-1.0, 0.0, 1.0])
     _, grad_hi = grad_of(lambda x: x.clip(hi=0.0), [-1.0, 0.0, 1.0])

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from tinygrad_edu import Tensor, is_grad_enabled, no_grad, ops
+from tinygrad_edu.tensor import Op
 
 # ---- construction and dtypes ----------------------------------------------------------------
 
@@ -302,3 +303,50 @@ def test_deep_chain_backward():
     y.backward()
     assert x.grad == pytest.approx(factor**steps, rel=1e-9)
     assert x.grad == pytest.approx(math.exp(steps * math.log(factor)), rel=1e-9)
+
+
+# ---- custom ops with a broken backward ------------------------------------------------------
+
+
+class TwoInputsOneGradient(Op):
+    """a * b whose backward forgets the second gradient."""
+
+    def forward(self, a, b):
+        return a * b
+
+    def backward(self, grad):
+        return (grad,)
+
+
+class WrongShapeGradient(Op):
+    """Sum whose backward returns the output's shape instead of the input's."""
+
+    def forward(self, a):
+        return np.sum(a)
+
+    def backward(self, grad):
+        return (grad,)
+
+
+def test_backward_wrong_gradient_count():
+    a = Tensor([1.0], requires_grad=True)
+    b = Tensor([2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="TwoInputsOneGradient.backward returned 1 gradients for 2 inputs"):
+        TwoInputsOneGradient.apply(a, b).sum().backward()
+
+
+def test_backward_gradient_not_tuple():
+    class BareArray(Op):
+        def forward(self, a):
+            return a * 1.0
+
+        def backward(self, grad):
+            return grad
+
+    with pytest.raises(RuntimeError, match="BareArray.backward returned a ndarray for 1 inputs"):
+        BareArray.apply(Tensor([1.0, 2.0], requires_grad=True)).sum().backward()
+
+
+def test_backward_wrong_gradient_shape():
+    with pytest.raises(RuntimeError, match=r"WrongShapeGradient.backward returned a gradient of shape \(\) for an input of shape \(3,\)"):
+        WrongShapeGradient.apply(Tensor([1.0, 2.0, 3.0], requires_grad=True)).backward()
