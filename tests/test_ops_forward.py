@@ -505,3 +505,23 @@ def test_numpy_ufunc_on_tensor_raises():
     # np.exp(t) would drop the graph silently; Tensor sets __array_ufunc__ = None.
     with pytest.raises(TypeError):
         np.exp(Tensor([1.0]))
+
+
+@pytest.mark.parametrize(
+    "join",
+    [
+        lambda a, b: concatenate([a, b]),
+        lambda a, b: stack([a, b]),
+        lambda a, b: where(np.array([True, False]), a, b),
+    ],
+    ids=["concatenate", "stack", "where"],
+)
+def test_mixed_dtype_gradients_keep_input_dtype(join):
+    # numpy promotes float32 with float64 to float64; each backward gradient
+    # still comes back in its own input's dtype.
+    a = Tensor(np.array([1.0, 2.0], dtype=np.float32), requires_grad=True)
+    b = Tensor(np.array([3.0, 4.0]), requires_grad=True)
+    out = join(a, b)
+    assert out.dtype == np.float64
+    grads = [grad for grad in out.op.backward(np.ones(out.shape)) if grad is not None]
+    assert [grad.dtype for grad in grads] == [np.float32, np.float64]
