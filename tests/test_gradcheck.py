@@ -8,7 +8,7 @@ from tinygrad_edu.tensor import Op
 
 
 class WrongSquare(Op):
-    """x^2 with a deliberately wrong backward: it forgets the factor 2."""
+    """x^2 with a deliberately wrong backward: it omits the factor 2."""
 
     __slots__ = ("a",)
 

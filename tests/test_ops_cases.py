@@ -539,7 +539,7 @@ CASES = [
     OpCase(
         "BinaryCrossEntropy (target gradient)", "BinaryCrossEntropy", draw_bce_target,
         lambda p, y, reduction: ops.binary_cross_entropy(p, y, reduction), np_bce,
-        None,  # PyTorch 2.13 does not differentiate binary_cross_entropy by its target.
+        lambda p, y, reduction: tf().binary_cross_entropy(p, y, reduction=reduction),
     ),
     OpCase(
         "BinaryCrossEntropyWithLogits", "BinaryCrossEntropyWithLogits", draw_bce_logits,

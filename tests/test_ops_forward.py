@@ -1,8 +1,8 @@
 """Exact values of ops: conventions at kinks and ties, indexing, matmul forms, operators.
 
 The random-shape properties live in test_ops_gradients.py; this file pins the
-cases where finite differences say nothing (kinks, ties, integer indices) and the
-published values of the activations.
+cases that finite differences cannot check (kinks, ties, integer indices) and
+known values of the activations.
 """
 
 import math
@@ -223,7 +223,7 @@ def test_bce_clamps_log_at_minus_100():
     np.testing.assert_array_equal(loss.data, [100.0, 100.0])
 
 
-def test_bce_with_logits_gradient_is_y_hat_minus_y():
+def test_bce_logits_gradient_y_hat_minus_y():
     z = Tensor([0.3, -40.0, 40.0], requires_grad=True)
     y = np.array([1.0, 1.0, 0.0])
     ops.binary_cross_entropy_with_logits(z, y, reduction="sum").backward()

@@ -223,10 +223,10 @@ def test_detach_cuts_graph():
 def test_retain_grad_on_non_leaf():
     x = Tensor([1.0, 2.0], requires_grad=True)
     hidden = x * 3.0
-    kept = hidden.retain_grad()
+    returned = hidden.retain_grad()
     other = x * 2.0
     (hidden * other).sum().backward()
-    assert kept is hidden
+    assert returned is hidden
     np.testing.assert_array_equal(hidden.grad, other.data)
     assert other.grad is None
     assert not hidden.is_leaf
@@ -309,7 +309,7 @@ def test_deep_chain_backward():
 
 
 class TwoInputsOneGradient(Op):
-    """a * b whose backward forgets the second gradient."""
+    """a * b whose backward omits the second gradient."""
 
     def forward(self, a, b):
         return a * b

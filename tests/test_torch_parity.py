@@ -49,7 +49,7 @@ def test_matches_torch(case, data):
         np.testing.assert_allclose(tensor.grad, expected, rtol=RTOL, atol=ATOL, err_msg=f"gradient of input {position}")
 
 
-# Kinks, ties and domain edges, where finite differences say nothing: each entry
+# Kinks, ties and domain edges, which finite differences cannot check: each entry
 # is (label, input values, our function, torch function).
 KINK_CASES = [
     ("relu at 0", [-1.0, 0.0, 1.0], lambda x: x.relu(), lambda x: x.relu()),
