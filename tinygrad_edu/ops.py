@@ -855,6 +855,9 @@ def _check_target_shape(name: str, prediction: np.ndarray, target: np.ndarray) -
     A target of shape (N,) against a prediction of shape (N, 1) would broadcast to
     (N, N) and give a wrong loss without any error, so it is rejected here.
     """
+    if target.shape == prediction.shape:
+        # The usual case, decided without np.broadcast_shapes, which costs more than a small loss.
+        return
     try:
         shape = np.broadcast_shapes(prediction.shape, target.shape)
     except ValueError:
@@ -871,9 +874,11 @@ class BinaryCrossEntropy(Op):
     r"""$-[y \ln p + (1-y)\ln(1-p)]$ on probabilities p; $\partial/\partial p = (p-y)/(p(1-p))$.
 
     As PyTorch documents, each log is clamped to be at least -100, so p = 0 or 1 gives
-    a finite loss. The derivative's denominator is kept away from 0 by the smallest
-    positive normal number of the dtype; PyTorch clamps it at 1e-12 instead, which
-    makes a sigmoid output below about 1e-12 lose its gradient. Where sigmoid
+    a finite loss. The derivative's denominator p(1-p) is kept at least the square
+    root of the dtype's smallest normal number (1.5e-154 in float64), so the quotient
+    times any upstream gradient below 1e150 stays finite, and sigmoid followed by this
+    loss still gives dL/dz = p - y down to p = 1.5e-154 (z = -354). PyTorch clamps at
+    1e-12 instead, so there a sigmoid output below about 1e-12 loses its gradient. Where sigmoid
     rounds p to exactly 1 (z > 37 in float64), no chain rule can recover
     dL/dz; use BinaryCrossEntropyWithLogits there.
     """
@@ -894,7 +899,7 @@ class BinaryCrossEntropy(Op):
         grad = _reduce_loss_grad(grad, p.shape, self.reduction)
         grad_p = None
         if self.needs_grad[0]:
-            denominator = np.maximum(p * (1 - p), np.finfo(p.dtype).tiny)
+            denominator = np.maximum(p * (1 - p), np.sqrt(np.finfo(p.dtype).tiny))
             grad_p = grad * (p - y) / denominator
         grad_y = None
         if self.needs_grad[1]:
