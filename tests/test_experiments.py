@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import doctest
 import json
 
 import numpy as np
@@ -128,7 +129,7 @@ def test_label_noise_flips_share():
     assert 0.15 < flipped < 0.25
 
 
-def test_weight_decay_shrinks_weights():
+def test_weight_decay_raises_training_loss():
     plain = experiments.overfitting(n_train=40, n_val=40, epochs=50, seed=1)
     decayed = experiments.overfitting(n_train=40, n_val=40, epochs=50, seed=1, weight_decay=0.1)
 
@@ -266,6 +267,12 @@ def test_cli_rejects_invalid_size(tmp_path, capsys):
 
     assert status == 2
     assert "n_train" in capsys.readouterr().out
+
+
+def test_library_docstring_examples():
+    result = doctest.testmod(experiments, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted >= 3
+    assert result.failed == 0
 
 
 def test_text_keys_match_languages():

@@ -38,9 +38,11 @@ __all__ = [
     "ScheduleSetting",
     "DEFAULT_SCHEDULE_SETTINGS",
     "early_stopping",
+    "geometric_bound",
     "layer_gradient_norms",
     "load_spirals",
     "overfitting",
+    "overfitting_data",
     "schedule_comparison",
     "vanishing_gradients",
 ]
@@ -299,7 +301,7 @@ class OverfittingRun:
 
 
 def overfitting_data(
-    n_train: int = 40, n_val: int = 400, noise: float = 0.3, label_noise: float = 0.0, seed: int = 0
+    n_train: int = 120, n_val: int = 400, noise: float = 0.3, label_noise: float = 0.0, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Draw one spirals sample and split it into a training and a validation set.
 
@@ -338,15 +340,15 @@ def _loss_and_accuracy(model: nn.Module, X: Tensor, target: Tensor) -> tuple[flo
 
 def overfitting(
     *,
-    n_train: int = 40,
+    n_train: int = 120,
     n_val: int = 400,
     noise: float = 0.3,
     label_noise: float = 0.0,
     layer_sizes: Sequence[int] = (2, 50, 50, 1),
     activation: str = "tanh",
     optimizer: str = "adam",
-    lr: float = 0.01,
-    epochs: int = 1000,
+    lr: float = 0.005,
+    epochs: int = 2000,
     weight_decay: float = 0.0,
     seed: int = 0,
     label: str = "",
@@ -568,12 +570,6 @@ def schedule_comparison(
         )
         runs.append(ScheduleRun(setting=setting, history=history, accuracy=train.accuracy(model, X, y), window=window))
     return runs
-
-
-def inverse_time_lr(lr: float, alpha: float, epochs: int) -> np.ndarray:
-    """Return eta_t = eta_0 / (1 + alpha t) for t = 0..epochs-1, the rate of each epoch."""
-    t = np.arange(epochs, dtype=np.float64)
-    return lr / (1.0 + alpha * t)
 
 
 def geometric_bound(layers: int) -> float:
