@@ -114,7 +114,7 @@ class GradientNorms:
         """The geometric mean of the shrink factor from one layer to the one below it.
 
         This is ratio ** (1 / (L - 1)): a value below 1 means the gradient shrinks
-        geometrically towards the input, as the course's bound 0.25^(L-1) says for sigmoid.
+        geometrically towards the input, as the course's bound 0.25^(L-1) predicts for sigmoid.
         """
         steps = self.norms.shape[1] - 1
         return float(self.ratio ** (1.0 / steps)) if steps else 1.0
@@ -189,7 +189,7 @@ def vanishing_gradients(
 
     With sigmoid each layer multiplies the backward signal by :math:`W^{(l)} \sigma'(z^{(l)})`
     with :math:`\sigma' \le 0.25`, so :math:`\|\partial L / \partial W^{(1)}\|` is many orders of
-    magnitude below :math:`\|\partial L / \partial W^{(L)}\|`; with ReLU and He's variance
+    magnitude below :math:`\|\partial L / \partial W^{(L)}\|`. With ReLU and He's variance
     2/n_in the signal keeps its size.
 
     Args:
@@ -356,10 +356,10 @@ def overfitting(
     """Train an overparameterised MLP full-batch and record training and validation loss per epoch.
 
     The course's demo computes its ``val_losses`` from the training data, so its two
-    curves are one; here the validation set is separate data from the same distribution
-    (see `overfitting_data`), so it shows where the network starts to fit the noise
-    of its few training points: the validation loss turns up while the training loss
-    keeps falling.
+    curves are one. Here the validation set is separate data from the same distribution
+    (see `overfitting_data`). It shows where the network starts to fit the noise of its
+    few training points: the validation loss turns up while the training loss keeps
+    falling.
 
     Args:
         n_train, n_val: sizes of the training and the validation set.
