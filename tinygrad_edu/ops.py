@@ -618,12 +618,19 @@ class Transpose(Op):
 
 
 class Expand(Op):
-    """Broadcast to a larger shape (numpy's broadcast_to); the backward is a sum."""
+    """Broadcast to a larger shape (numpy's broadcast_to); the backward is a sum.
+
+    As in PyTorch, -1 in `shape` keeps the size of the matching existing axis.
+    """
 
     __slots__ = ("shape",)
 
     def forward(self, a, shape):
         self.shape = a.shape
+        offset = len(shape) - a.ndim
+        shape = tuple(
+            a.shape[i - offset] if size == -1 and 0 <= i - offset < a.ndim else size for i, size in enumerate(shape)
+        )
         try:
             return np.broadcast_to(a, shape)
         except ValueError as error:
