@@ -369,6 +369,14 @@ def test_expand_sums_gradient():
     assert x.broadcast_to((2, 2)).shape == (2, 2)
 
 
+def test_expand_minus_one_keeps_size():
+    x = Tensor([[1.0], [2.0]], requires_grad=True)
+    out = x.expand(3, -1, 2)
+    assert out.shape == (3, 2, 2)
+    out.backward(np.ones((3, 2, 2)))
+    np.testing.assert_array_equal(x.grad, [[6.0], [6.0]])
+
+
 def test_squeeze_unsqueeze_roundtrip():
     x = Tensor(np.arange(3.0).reshape(1, 3, 1), requires_grad=True)
     assert x.squeeze().shape == (3,)

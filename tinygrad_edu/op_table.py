@@ -275,8 +275,10 @@ SECTIONS = (
             OpRow(
                 "Expand", "x.expand(*sizes)", ("y = numpy.broadcast_to(x, sizes)",), ("dL/dx = sum_to(G, x.shape)",),
                 {
-                    "en": "Also available as broadcast_to. Only size-1 or missing leading axes can grow.",
-                    "de": "Auch als broadcast_to. Nur Achsen der Größe 1 oder fehlende vordere Achsen wachsen.",
+                    "en": "Also available as broadcast_to. Only size-1 or missing leading axes can grow; "
+                    "-1 keeps an axis's size, as in PyTorch.",
+                    "de": "Auch als broadcast_to. Nur Achsen der Größe 1 oder fehlende vordere Achsen wachsen; "
+                    "-1 behält die Größe einer Achse, wie in PyTorch.",
                 },
             ),
             OpRow(
