@@ -145,10 +145,13 @@ def gradcheck(
 
     _, index, element, auto, numeric = worst
     tensor = inputs[index]
+    if np.isfinite(auto) and np.isfinite(numeric):
+        comparison = f"difference {abs(auto - numeric):.3g}, allowed {atol + rtol * abs(numeric):.3g}"
+    else:
+        comparison = "a NaN never matches, and an inf matches only the same inf"
     raise GradcheckError(
         f"gradcheck: input {index}{' (' + tensor.name + ')' if tensor.name else ''} of shape "
         f"{tensor.shape}, element {tuple(int(e) for e in element)}: autodiff gives {auto:.10g}, "
-        f"central differences give {numeric:.10g} (difference {abs(auto - numeric):.3g}, "
-        f"allowed {atol + rtol * abs(numeric):.3g}). Op path: {_op_path(output, tensor)}. "
+        f"central differences give {numeric:.10g} ({comparison}). Op path: {_op_path(output, tensor)}. "
         "Check the backward of the ops on that path"
     )
