@@ -262,11 +262,26 @@ def test_cli_prints_german(tmp_path, capsys):
     assert not (out / "schedule_history.csv").exists()
 
 
-def test_cli_rejects_invalid_size(tmp_path, capsys):
-    status = cli.main(["experiments", "overfitting", "--out", str(tmp_path), "--lang", "en", "--train-size", "1"])
+@pytest.mark.parametrize(
+    ("experiment", "option", "value", "named"),
+    [
+        ("overfitting", "--train-size", "1", "n_train"),
+        ("overfitting", "--weight-decay", "-1", "weight_decay"),
+        ("vanishing", "--grad-seeds", "0", "seeds"),
+        ("schedule", "--schedule-epochs", "0", "epochs"),
+    ],
+)
+def test_cli_rejects_invalid_option(tmp_path, capsys, experiment, option, value, named):
+    arguments = ["experiments", experiment, "--out", str(tmp_path), "--lang", "en", option, value]
+    if experiment == "overfitting":
+        arguments += ["--overfit-epochs", "2"]
+
+    status = cli.main(arguments)
 
     assert status == 2
-    assert "n_train" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "invalid option" in printed
+    assert named in printed
 
 
 def test_library_docstring_examples():

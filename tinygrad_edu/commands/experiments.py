@@ -413,7 +413,7 @@ def _run_overfitting(args: argparse.Namespace, lang: str, written: list[Path]) -
         activation=OVERFIT_ACTIVATION, optimizer="adam", lr=args.overfit_lr, epochs=args.overfit_epochs, seed=args.seed,
     )
     runs = [experiments.overfitting(label="plain", **common)]
-    if args.weight_decay > 0:
+    if args.weight_decay != 0:
         runs.append(experiments.overfitting(label="weight_decay", weight_decay=args.weight_decay, **common))
     plain = runs[0]
 
