@@ -60,7 +60,8 @@ def main() -> None:
     L.backward()
 
     print("Forward pass (autodiff value, then the course's number where it gives one):")
-    for name, tensor in (("z(1)", z1), ("a(1)", a1), ("z(2)", z2), ("a(2)", a2), ("z(3)", z3), ("y_hat", y_hat), ("L", L)):
+    forward = (("z(1)", z1), ("a(1)", a1), ("z(2)", z2), ("a(2)", a2), ("z(3)", z3), ("y_hat", y_hat), ("L", L))
+    for name, tensor in forward:
         show(name, tensor.data, course)
 
     print("Backward pass (delta(l) = dL/dz(l)):")

@@ -22,7 +22,9 @@ from tinygrad_edu import Tensor, data, nn, no_grad, optim
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="40 training points and 300 epochs instead of 120 and 2000")
+    parser.add_argument(
+        "--quick", action="store_true", help="40 training points and 300 epochs instead of 120 and 2000"
+    )
     args = parser.parse_args()
     n_train, epochs, lr = (40, 300, 0.01) if args.quick else (120, 2000, 0.005)
 
