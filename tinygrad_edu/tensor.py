@@ -347,6 +347,7 @@ class Tensor:
                 "requires_grad=True; create the parameters with requires_grad=True and compute "
                 "outside no_grad()"
             )
+        grad_given = grad
         if grad is None:
             if self.data.size != 1:
                 raise RuntimeError(
@@ -364,6 +365,9 @@ class Tensor:
                 )
 
         grads = {id(self): grad}
+        # Ids of the arrays that something besides the tensor being filled may hold:
+        # the caller's own gradient array and every array a tensor already keeps as .grad.
+        shared = set() if grad_given is None else {id(grad)}
         for node in reversed(self._topological_order()):
             node_grad = grads.pop(id(node), None)
             if node_grad is None:
@@ -371,7 +375,7 @@ class Tensor:
 
             op = node._op
             if op is None or node._retain:
-                _accumulate(node, node_grad)
+                _accumulate(node, node_grad, shared)
             if op is None:
                 continue
 
@@ -588,11 +592,24 @@ class Tensor:
         return _ops.Reshape.apply(self, shape=(-1,))
 
 
-def _accumulate(tensor: Tensor, grad: np.ndarray) -> None:
-    # A copy, because the same array may reach two leaves and the optimizer or
-    # gradient clipping later changes .grad in place.
+def _accumulate(tensor: Tensor, grad: np.ndarray, shared: set[int]) -> None:
+    """Add `grad` to `tensor.grad`, keeping the array itself when nothing else can see it.
+
+    The optimizer and gradient clipping change .grad in place, so .grad must never be
+    an array that another tensor or the caller also holds. An array that an op has
+    just computed is kept without a copy, because copying a large weight gradient costs
+    as much as a small training step. A view, an array in `shared` and an array of
+    another dtype are copied. The array kept is added to `shared`.
+    """
     if tensor.grad is None:
-        tensor.grad = np.array(grad, dtype=tensor.data.dtype)
+        exclusive = (
+            type(grad) is np.ndarray
+            and grad.base is None
+            and grad.dtype == tensor.data.dtype
+            and id(grad) not in shared
+        )
+        tensor.grad = grad if exclusive else np.array(grad, dtype=tensor.data.dtype)
+        shared.add(id(tensor.grad))
     else:
         # asarray with the dtype: a float32 .grad stays float32 when a float64
         # gradient arrives, and a 0-d sum stays an ndarray instead of a numpy scalar.
