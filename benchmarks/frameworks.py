@@ -16,12 +16,16 @@ a framework cannot run here (a missing optional package), or None.
 from __future__ import annotations
 
 import importlib.util
-from time import perf_counter
+import time
 from typing import Any
 
 import numpy as np
 
 from benchmarks.workloads import Workload
+
+
+# The clock of step_phases; benchmarks/run.py sets it to time.process_time for --timer cpu.
+clock = time.perf_counter
 
 
 class Trainer:
@@ -71,15 +75,15 @@ class NumpyReference(Trainer):
         # phases are timed with the module's separate forward and backward functions.
         X, y = batch
         ref, params = self.reference, self.net.params
-        start = perf_counter()
+        start = clock()
         y_hat, cache = ref.forward(params, X, self.activation)
         ref.bce_loss(y_hat, y)
-        forward_done = perf_counter()
+        forward_done = clock()
         grads = ref.backward(params, cache, y, self.activation)
-        backward_done = perf_counter()
+        backward_done = clock()
         for name, value in params.items():
             value -= self.lr * grads["d" + name]
-        return forward_done - start, backward_done - forward_done, perf_counter() - backward_done
+        return forward_done - start, backward_done - forward_done, clock() - backward_done
 
 
 # ---- tinygrad_edu -----------------------------------------------------------------------
@@ -145,15 +149,15 @@ class TinygradNN(Trainer):
 
     def step_phases(self, batch):
         X, y = batch
-        start = perf_counter()
+        start = clock()
         self.optimizer.zero_grad()
         loss = self.loss_fn(self.model(X), y)
         loss.item()
-        forward_done = perf_counter()
+        forward_done = clock()
         loss.backward()
-        backward_done = perf_counter()
+        backward_done = clock()
         self.optimizer.step()
-        return forward_done - start, backward_done - forward_done, perf_counter() - backward_done
+        return forward_done - start, backward_done - forward_done, clock() - backward_done
 
 
 class TinygradNN32(TinygradNN):
@@ -208,14 +212,14 @@ class TinygradOps(Trainer):
         return loss.item()
 
     def step_phases(self, batch):
-        start = perf_counter()
+        start = clock()
         loss = self._loss(*batch)
         loss.item()
-        forward_done = perf_counter()
+        forward_done = clock()
         loss.backward()
-        backward_done = perf_counter()
+        backward_done = clock()
         self._update()
-        return forward_done - start, backward_done - forward_done, perf_counter() - backward_done
+        return forward_done - start, backward_done - forward_done, clock() - backward_done
 
 
 # ---- PyTorch ----------------------------------------------------------------------------
@@ -270,15 +274,15 @@ class Torch64(Trainer):
 
     def step_phases(self, batch):
         X, y = batch
-        start = perf_counter()
+        start = clock()
         self.optimizer.zero_grad()
         loss = self.loss_fn(self.model(X), y)
         loss.item()
-        forward_done = perf_counter()
+        forward_done = clock()
         loss.backward()
-        backward_done = perf_counter()
+        backward_done = clock()
         self.optimizer.step()
-        return forward_done - start, backward_done - forward_done, perf_counter() - backward_done
+        return forward_done - start, backward_done - forward_done, clock() - backward_done
 
 
 class Torch32(Torch64):
@@ -334,14 +338,14 @@ class MyGrad(Trainer):
         return loss.item()
 
     def step_phases(self, batch):
-        start = perf_counter()
+        start = clock()
         loss = self._loss(*batch)
         loss.item()
-        forward_done = perf_counter()
+        forward_done = clock()
         loss.backward()
-        backward_done = perf_counter()
+        backward_done = clock()
         self._update()
-        return forward_done - start, backward_done - forward_done, perf_counter() - backward_done
+        return forward_done - start, backward_done - forward_done, clock() - backward_done
 
 
 FRAMEWORKS: dict[str, type[Trainer]] = {

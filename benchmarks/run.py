@@ -25,7 +25,7 @@ import statistics
 import sys
 import tracemalloc
 from pathlib import Path
-from time import perf_counter
+from time import perf_counter, process_time
 
 # `python benchmarks/run.py` puts benchmarks/ on sys.path, not the repository root.
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +33,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks import machine  # noqa: E402
+from benchmarks import frameworks  # noqa: E402
 from benchmarks.frameworks import FRAMEWORKS, Trainer  # noqa: E402
 from benchmarks.workloads import Workload, build_workloads  # noqa: E402
 
@@ -63,6 +64,13 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-phases", action="store_true", help="skip the forward/backward/update split")
     parser.add_argument("--profile", action="store_true", help="add a cProfile summary of tinygrad_edu on W2")
     parser.add_argument("--quick", action="store_true", help="smoke run: 1/20 of the steps, 3 repeats, 500 memory steps")
+    parser.add_argument(
+        "--timer",
+        choices=("wall", "cpu"),
+        default="wall",
+        help="wall: elapsed time (default); cpu: this process's CPU time, steadier on a busy machine "
+        "but it adds up the BLAS threads, so W3 reads too slow with several threads",
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed of data and initial weights (default 0)")
     parser.add_argument("--output", type=Path, help="also write the Markdown report to this file")
     args = parser.parse_args(argv)
@@ -132,8 +140,8 @@ def warm_up(trainers: dict, steps: int) -> None:
 # ---- timing -----------------------------------------------------------------------------
 
 
-def time_steps(trainers: dict, steps: int, repeats: int) -> dict[str, float]:
-    """Return the median seconds per step of each trainer, interleaved over the repeats."""
+def time_steps(trainers: dict, steps: int, repeats: int, clock) -> dict[str, list[float]]:
+    """Return each trainer's seconds per step in every repeat, interleaved over the repeats."""
     samples = {key: [] for key in trainers}
     keys = list(trainers)
     for repeat in range(repeats):
@@ -143,11 +151,27 @@ def time_steps(trainers: dict, steps: int, repeats: int) -> dict[str, float]:
             count = len(batches)
             step = trainer.step
             gc.collect()
-            start = perf_counter()
+            start = clock()
             for index in range(steps):
                 step(batches[index % count])
-            samples[key].append((perf_counter() - start) / steps)
-    return {key: statistics.median(values) for key, values in samples.items()}
+            samples[key].append((clock() - start) / steps)
+    return samples
+
+
+def summarize(samples: dict[str, list[float]]) -> dict[str, tuple[float, float]]:
+    """Return (median seconds per step, median ratio to the baseline) per framework.
+
+    The ratio is the median of the per-repeat ratios: a framework and the baseline
+    ran close together in each repeat, so a slow stretch of the machine cancels out.
+    """
+    baseline = samples[BASELINE]
+    return {
+        key: (
+            statistics.median(values),
+            statistics.median(value / base for value, base in zip(values, baseline)),
+        )
+        for key, values in samples.items()
+    }
 
 
 def time_phases(trainers: dict, steps: int, repeats: int) -> dict[str, tuple[float, float, float]]:
@@ -254,9 +278,11 @@ def render(args, workloads, step_times, phases, memory, profile, notes, wall) ->
     out.append("")
 
     out.append("## Time per training step, as a ratio to the numpy reference\n")
+    clock_name = "elapsed (wall-clock) time" if args.timer == "wall" else "CPU time of the process"
     out.append(
-        "Median over the repeats; microseconds in brackets. One step is forward, mean BCE, "
-        "backward and the SGD update, with the loss read back as a Python float.\n"
+        f"Measured as {clock_name}. A ratio is the median over the repeats of the step time divided "
+        "by the numpy reference's in the same repeat; the median step time is in brackets. One step "
+        "is forward, mean BCE, backward and the SGD update, with the loss read back as a Python float.\n"
     )
     for workload in workloads:
         out.append(f"- {workload.key}: {workload.title}, {steps_for(workload, args)} steps x {args.repeats} repeats")
@@ -271,8 +297,8 @@ def render(args, workloads, step_times, phases, memory, profile, notes, wall) ->
             if key not in times:
                 cells.append("–")
                 continue
-            ratio = times[key] / times[BASELINE]
-            cells.append(f"{ratio:.2f}x ({format_time(times[key])})")
+            seconds, ratio = times[key]
+            cells.append(f"{ratio:.2f}x ({format_time(seconds)})")
         out.append(f"| {FRAMEWORKS[key].label} | " + " | ".join(cells) + " |")
     out.append("")
 
@@ -333,13 +359,13 @@ def check_targets(step_times, phases, memory) -> list[tuple[str, str, bool]]:
         times = step_times.get(key, {})
         if "tinygrad" not in times:
             continue
-        ratio = times["tinygrad"] / times[BASELINE]
+        ratio = times["tinygrad"][1]
         rows.append((f"{key}: tinygrad_edu at most {required}x numpy (aim {aim}x)", f"{ratio:.2f}x", ratio <= required))
     for key in ("W1", "W2", "W4"):
         times = step_times.get(key, {})
         for rival in ("torch64", "mygrad"):
             if "tinygrad" in times and rival in times:
-                speedup = times[rival] / times["tinygrad"]
+                speedup = times[rival][1] / times["tinygrad"][1]
                 rows.append(
                     (
                         f"{key}: faster than {FRAMEWORKS[rival].label}",
@@ -376,7 +402,9 @@ def main(argv: list[str] | None = None) -> int:
     workloads = [all_workloads[key] for key in args.workloads]
 
     notes: list[str] = []
-    step_times: dict[str, dict[str, float]] = {}
+    step_times: dict[str, dict[str, tuple[float, float]]] = {}
+    clock = perf_counter if args.timer == "wall" else process_time
+    frameworks.clock = clock
     phases: dict[str, dict[str, tuple[float, float, float]]] = {}
     for workload in workloads:
         steps = steps_for(workload, args)
@@ -384,7 +412,7 @@ def main(argv: list[str] | None = None) -> int:
         trainers = build_trainers(workload, args.frameworks, notes)
         check_first_losses(workload, trainers, notes)
         warm_up(trainers, steps)
-        step_times[workload.key] = time_steps(trainers, steps, args.repeats)
+        step_times[workload.key] = summarize(time_steps(trainers, steps, args.repeats, clock))
         if not args.no_phases:
             phase_trainers = {key: value for key, value in trainers.items() if key in PHASE_FRAMEWORKS}
             phases[workload.key] = time_phases(phase_trainers, steps, max(3, args.repeats // 2))
