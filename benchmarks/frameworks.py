@@ -15,7 +15,6 @@ a framework cannot run here (a missing optional package), or None.
 
 from __future__ import annotations
 
-import importlib.util
 import time
 from typing import Any
 
@@ -233,7 +232,9 @@ class Torch64(Trainer):
 
     @classmethod
     def unavailable(cls):
-        if importlib.util.find_spec("torch") is None:
+        try:
+            import torch  # noqa: F401
+        except ImportError:
             return "torch is not installed (pip install torch==2.13.0 for the CPU build)"
         return None
 
@@ -305,7 +306,9 @@ class MyGrad(Trainer):
 
     @classmethod
     def unavailable(cls):
-        if importlib.util.find_spec("mygrad") is None:
+        try:
+            import mygrad  # noqa: F401
+        except ImportError:
             return "mygrad is not installed (pip install mygrad)"
         return None
 

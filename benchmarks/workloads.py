@@ -1,6 +1,6 @@
 """The four benchmark networks, their data and their shared initial weights.
 
-Every framework starts a workload from the same weights and sees the same batches,
+Every framework starts a workload from the same weights and trains on the same batches,
 so their first-step losses agree and a step does the same arithmetic everywhere.
 
 - W1: XOR, [2, 4, 1], sigmoid, the whole data set (4 points) as one batch.

@@ -50,3 +50,22 @@ def test_unknown_framework_rejected():
     )
     assert completed.returncode == 2
     assert "unknown framework(s) ['jax']" in completed.stderr
+
+
+def test_missing_torch_and_mygrad_skipped_with_note(tmp_path):
+    # None in sys.modules makes `import torch` raise ImportError, as on a machine without it.
+    script = (
+        "import runpy, sys\n"
+        "sys.modules['torch'] = None\n"
+        "sys.modules['mygrad'] = None\n"
+        "sys.argv = ['run.py', '--quick', '--workloads', 'W1', '--memory-steps', '0', '--no-phases']\n"
+        f"runpy.run_path({str(ROOT / 'benchmarks' / 'run.py')!r}, run_name='__main__')\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=tmp_path
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert "PyTorch eager float64: skipped, torch is not installed" in completed.stdout
+    assert "MyGrad: skipped, mygrad is not installed" in completed.stdout
+    assert "| PyTorch eager float64 |" not in completed.stdout
+    assert "| torch | not installed |" in completed.stdout
