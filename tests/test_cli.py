@@ -38,8 +38,11 @@ def test_demo_short_run_writes_files(tmp_path):
 
     # The worked example's table marks the course's two slips and shows the right values.
     assert "Worked example" in result.stdout
-    assert "0.18" in result.stdout and "0.2800" in result.stdout
-    assert "0.419" in result.stdout and "0.4610" in result.stdout
+    assert "0.18" in result.stdout
+    assert "0.2800" in result.stdout
+    assert "0.419" in result.stdout
+    assert "0.4610" in result.stdout
+    assert "2 slip(s) found: z(1), z(2)." in result.stdout
 
     summary = json.loads((out / "demo_summary.json").read_text())
     assert summary["xor"]["epochs"] == 300
