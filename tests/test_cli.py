@@ -172,3 +172,13 @@ def test_closed_pipe_ends_quietly():
     stderr = process.stderr.read().decode()
     assert process.wait(timeout=60) == 141
     assert "Traceback" not in stderr
+
+
+def test_graph_invalid_example_names_key(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[network]\nlayer_sizes = [2, 1]\n")
+    for lang in ("en", "de"):
+        result = run_cli("graph", "--example", str(bad), "--out", str(tmp_path / "out"), "--lang", lang)
+        assert result.returncode == 2
+        assert "Traceback" not in result.stderr
+        assert "activations" in result.stderr or "inputs" in result.stderr

@@ -22,12 +22,14 @@ def detect_lang(environ: Mapping[str, str] | None = None) -> str:
     return "en"
 
 
-def text(table: Mapping[str, Mapping[str, str]], lang: str, key: str, **values: object) -> str:
-    """Return the string `key` of `table[lang]`, formatted with `values`.
+def text(table: Mapping[str, Mapping[str, str]], lang: str, message: str, /, **values: object) -> str:
+    """Return the string `message` of `table[lang]`, formatted with `values`.
 
-    A key missing in German falls back to English, so a new message never crashes
-    the command; the tests check that both languages have the same keys.
+    The first three parameters are positional-only, so a message may have a
+    placeholder named like them (e.g. {key} for the key of an invalid file).
+    A message missing in German falls back to English, so a new message never
+    crashes the command; the tests check that both languages have the same keys.
     """
     strings = table.get(lang) or table["en"]
-    template = strings.get(key, table["en"][key])
+    template = strings.get(message, table["en"][message])
     return template.format(**values) if values else template
