@@ -93,7 +93,7 @@ def test_train_spirals_custom_settings(tmp_path):
 def test_train_rejects_bad_layers(tmp_path):
     result = run_cli("train", "xor", "--layers", "3,4,1", "--out", str(tmp_path), "--lang", "en")
     assert result.returncode == 2
-    assert "invalid --layers '3,4,1'" in result.stdout
+    assert "invalid --layers '3,4,1'" in result.stderr
     assert not (tmp_path / "train_xor_history.csv").exists()
 
 
@@ -182,3 +182,54 @@ def test_graph_invalid_example_names_key(tmp_path):
         assert result.returncode == 2
         assert "Traceback" not in result.stderr
         assert "activations" in result.stderr or "inputs" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [
+        (["train", "xor", "--lr", "-0.1"], "argument --lr: -0.1 is invalid: give a finite number greater than 0"),
+        (["train", "xor", "--lr", "nan"], "argument --lr: nan is invalid"),
+        (["train", "xor", "--lr", "abc"], "argument --lr: 'abc' is not a number"),
+        (["train", "xor", "--epochs", "0"], "argument --epochs: 0 is invalid: give a whole number of at least 1"),
+        (["train", "spirals", "--batch-size", "-1"], "argument --batch-size: -1 is invalid"),
+        (["train", "xor", "--momentum", "1.5"], "argument --momentum: 1.5 is invalid"),
+        (["demo", "--xor-epochs", "-1"], "argument --xor-epochs: -1 is invalid"),
+        (["--seed", "-1", "train", "xor"], "argument --seed: -1 is invalid: give a whole number of at least 0"),
+    ],
+)
+def test_invalid_option_values_fail_before_training(tmp_path, capsys, arguments, expected):
+    out = tmp_path / "out"
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main([*arguments, "--out", str(out)])
+    assert exit_info.value.code == 2
+    assert expected in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_train_rejects_empty_layer_and_adam_momentum(tmp_path, capsys):
+    assert cli.main(["train", "xor", "--layers", "2,,1", "--out", str(tmp_path)]) == 2
+    assert "invalid --layers '2,,1'" in capsys.readouterr().err
+
+    arguments = ["train", "spirals", "--optimizer", "adam", "--momentum", "0.9", "--out", str(tmp_path)]
+    assert cli.main(arguments) == 2
+    assert "invalid --momentum 0.9 with --optimizer adam" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_out_must_be_a_folder(tmp_path, capsys):
+    a_file = tmp_path / "results"
+    a_file.write_text("keep me")
+    for command in (["train", "xor"], ["demo"], ["experiments", "vanishing"], ["graph"]):
+        assert cli.main([*command, "--out", str(a_file), "--lang", "en"]) == 2
+        assert f"invalid --out {a_file}: it is a file, not a folder" in capsys.readouterr().err
+    assert a_file.read_text() == "keep me"
+
+
+def test_train_reports_divergence(tmp_path, capsys):
+    arguments = ["train", "spirals", "--lr", "1e300", "--epochs", "3", "--out", str(tmp_path), "--no-progress"]
+    with np.errstate(all="ignore"):
+        status = cli.main(arguments)
+    assert status == 1
+    assert "training diverged" in capsys.readouterr().err
+    assert (tmp_path / "train_spirals_history.csv").exists()
+    assert not (tmp_path / "train_spirals_decision_boundary.png").exists()

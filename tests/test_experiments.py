@@ -263,25 +263,26 @@ def test_cli_prints_german(tmp_path, capsys):
 
 
 @pytest.mark.parametrize(
-    ("experiment", "option", "value", "named"),
+    ("experiment", "option", "value", "expected"),
     [
-        ("overfitting", "--train-size", "1", "n_train"),
-        ("overfitting", "--weight-decay", "-1", "weight_decay"),
-        ("vanishing", "--grad-seeds", "0", "seeds"),
-        ("schedule", "--schedule-epochs", "0", "epochs"),
+        ("overfitting", "--train-size", "1", "argument --train-size: 1 is invalid: give a whole number of at least 4"),
+        ("overfitting", "--weight-decay", "-1", "argument --weight-decay: -1 is invalid: give a finite number of at least 0"),
+        ("vanishing", "--grad-seeds", "0", "argument --grad-seeds: 0 is invalid: give a whole number of at least 1"),
+        ("schedule", "--schedule-epochs", "0", "argument --schedule-epochs: 0 is invalid: give a whole number of at least 1"),
+        ("schedule", "--lr", "inf", "argument --lr: inf is invalid: give a finite number greater than 0"),
     ],
 )
-def test_cli_rejects_invalid_option(tmp_path, capsys, experiment, option, value, named):
+def test_cli_rejects_invalid_option(tmp_path, capsys, experiment, option, value, expected):
     arguments = ["experiments", experiment, "--out", str(tmp_path), "--lang", "en", option, value]
-    if experiment == "overfitting":
-        arguments += ["--overfit-epochs", "2"]
 
-    status = cli.main(arguments)
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(arguments)
 
-    assert status == 2
-    printed = capsys.readouterr().out
-    assert "invalid option" in printed
-    assert named in printed
+    assert exit_info.value.code == 2
+    captured = capsys.readouterr()
+    assert expected in captured.err
+    assert captured.out == ""
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_library_docstring_examples():

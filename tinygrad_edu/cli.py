@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Sequence
 
 from tinygrad_edu.commands import COMMANDS
+from tinygrad_edu.commands.options import int_at_least
 from tinygrad_edu.i18n import LANGUAGES, detect_lang, text
 
 TEXT = {
@@ -27,6 +28,8 @@ TEXT = {
         "files of the same name in it are replaced",
         "seed": "seed of the random number generators, for reproducible runs (default: 0)",
         "version": "show the version and exit",
+        "out_not_folder": "invalid --out {path}: it is a file, not a folder; name a folder for the output files",
+        "out_failed": "cannot create the output folder {path}: {error}; name a folder you can write to with --out",
     },
     "de": {
         "description": "tinygrad_edu: Autograd auf numpy für die Übung zu Multi-Layer Perceptrons und "
@@ -42,6 +45,8 @@ TEXT = {
         "gleichnamige Dateien darin werden ersetzt",
         "seed": "Startwert der Zufallszahlengeneratoren, für wiederholbare Läufe (Standard: 0)",
         "version": "Version zeigen und beenden",
+        "out_not_folder": "ungültiges --out {path}: das ist eine Datei, kein Ordner; einen Ordner für die Ausgabedateien angeben",
+        "out_failed": "Ausgabeordner {path} kann nicht angelegt werden: {error}; mit --out einen beschreibbaren Ordner angeben",
     },
 }
 
@@ -73,7 +78,7 @@ def _add_common_options(parser: argparse.ArgumentParser, lang: str, defaults: bo
         "--lang", choices=LANGUAGES, default=default(lang), help=text(TEXT, lang, "lang", default=detect_lang())
     )
     parser.add_argument("--out", type=Path, default=default(Path("tinygrad-edu-out")), help=text(TEXT, lang, "out"))
-    parser.add_argument("--seed", type=int, default=default(0), help=text(TEXT, lang, "seed"))
+    parser.add_argument("--seed", type=int_at_least(0, lang), default=default(0), help=text(TEXT, lang, "seed"))
 
 
 def build_parser(lang: str) -> argparse.ArgumentParser:
@@ -113,12 +118,27 @@ def _language_from_argv(argv: Sequence[str]) -> str:
     return detect_lang()
 
 
+def _prepare_output_folder(out: Path, lang: str) -> bool:
+    """Create the output folder; print why and return False when that fails."""
+    if out.exists() and not out.is_dir():
+        print(text(TEXT, lang, "out_not_folder", path=out), file=sys.stderr)
+        return False
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        print(text(TEXT, lang, "out_failed", path=out, error=error.strerror or error), file=sys.stderr)
+        return False
+    return True
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run `tinygrad-edu` with `argv` (default: the process arguments); return the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
     lang = _language_from_argv(argv)
     args = build_parser(lang).parse_args(argv)
     module = importlib.import_module(f"tinygrad_edu.commands.{args.command}")
+    if getattr(module, "WRITES_FILES", True) and not _prepare_output_folder(args.out, args.lang):
+        return 2
     try:
         return int(module.run(args, args.lang) or 0)
     except BrokenPipeError:

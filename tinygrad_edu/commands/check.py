@@ -12,6 +12,9 @@ import numpy as np
 from tinygrad_edu.i18n import text
 from tinygrad_edu.worked.checker import Row, Verdict
 
+# check only reads its input, so the command line does not create the output folder for it.
+WRITES_FILES = False
+
 HELP = {
     "en": "check a hand-derived forward and backward pass (default: the course's worked example) against autodiff",
     "de": "eine von Hand gerechnete Vorwärts- und Rückwärtsrechnung (Standard: das Rechenbeispiel der Übung) "

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from tinygrad_edu.commands import training
+from tinygrad_edu.commands.options import int_at_least
 from tinygrad_edu.files import write_atomic
 from tinygrad_edu.i18n import text
 
@@ -74,8 +75,8 @@ WORKING_SPIRAL_LR = 0.1
 
 
 def add_arguments(parser: argparse.ArgumentParser, lang: str) -> None:
-    parser.add_argument("--xor-epochs", type=int, default=5000, help=text(TEXT, lang, "xor_epochs"))
-    parser.add_argument("--spiral-epochs", type=int, default=2000, help=text(TEXT, lang, "spiral_epochs"))
+    parser.add_argument("--xor-epochs", type=int_at_least(1, lang), default=5000, help=text(TEXT, lang, "xor_epochs"))
+    parser.add_argument("--spiral-epochs", type=int_at_least(1, lang), default=2000, help=text(TEXT, lang, "spiral_epochs"))
     parser.add_argument("--no-progress", action="store_true", help=text(TEXT, lang, "no_progress"))
 
 

@@ -7,6 +7,7 @@ import argparse
 import csv
 import io
 import json
+import sys
 import time
 from pathlib import Path
 from typing import Any, Callable
@@ -14,6 +15,7 @@ from typing import Any, Callable
 import numpy as np
 
 from tinygrad_edu import experiments
+from tinygrad_edu.commands.options import int_at_least, non_negative_float, positive_float
 from tinygrad_edu.experiments import ScheduleSetting
 from tinygrad_edu.files import write_atomic
 from tinygrad_edu.i18n import text
@@ -251,22 +253,25 @@ def add_arguments(parser: argparse.ArgumentParser, lang: str) -> None:
     parser.add_argument(
         "experiment", nargs="?", choices=EXPERIMENTS + ("all",), default="all", help=text(TEXT, lang, "experiment")
     )
-    option("--depth", int, 10, "depth")
-    option("--width", int, 16, "width")
-    option("--grad-seeds", int, 5, "grad_seeds")
-    option("--train-size", int, 120, "train_size")
-    option("--val-size", int, 400, "val_size")
-    option("--noise", float, 0.3, "noise")
-    option("--overfit-epochs", int, 2000, "overfit_epochs")
-    option("--overfit-lr", float, 0.005, "overfit_lr")
-    option("--weight-decay", float, 1e-3, "weight_decay")
-    option("--patience", int, 200, "patience")
-    option("--schedule-epochs", int, 300, "schedule_epochs")
-    option("--small-lr", float, 0.1, "small_lr")
-    option("--lr", float, 1.0, "lr")
-    option("--alpha", float, 0.02, "alpha")
-    option("--clip-value", float, 0.1, "clip_value")
-    option("--clip-norm", float, 1.0, "clip_norm")
+    count = int_at_least(1, lang)
+    positive = positive_float(lang)
+    non_negative = non_negative_float(lang)
+    option("--depth", count, 10, "depth")
+    option("--width", count, 16, "width")
+    option("--grad-seeds", count, 5, "grad_seeds")
+    option("--train-size", int_at_least(4, lang), 120, "train_size")
+    option("--val-size", int_at_least(2, lang), 400, "val_size")
+    option("--noise", non_negative, 0.3, "noise")
+    option("--overfit-epochs", count, 2000, "overfit_epochs")
+    option("--overfit-lr", positive, 0.005, "overfit_lr")
+    option("--weight-decay", non_negative, 1e-3, "weight_decay")
+    option("--patience", count, 200, "patience")
+    option("--schedule-epochs", count, 300, "schedule_epochs")
+    option("--small-lr", positive, 0.1, "small_lr")
+    option("--lr", positive, 1.0, "lr")
+    option("--alpha", non_negative, 0.02, "alpha")
+    option("--clip-value", positive, 0.1, "clip_value")
+    option("--clip-norm", positive, 1.0, "clip_norm")
 
 
 # ---- files ----------------------------------------------------------------------------
@@ -610,7 +615,7 @@ def run(args: argparse.Namespace, lang: str) -> int:
             summary[name] = RUNNERS[name](args, lang, written)
     except ValueError as error:
         # Invalid option values (a too small --train-size, a negative --lr) reach the library's checks.
-        print(text(TEXT, lang, "invalid", error=error))
+        print(text(TEXT, lang, "invalid", error=error), file=sys.stderr)
         return 2
 
     written.append(_write_json(args.out / "experiments_summary.json", summary))

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 from tinygrad_edu.commands import training
+from tinygrad_edu.commands.options import fraction, int_at_least, positive_float
 from tinygrad_edu.files import write_atomic
 from tinygrad_edu.i18n import text
 
@@ -29,6 +31,10 @@ TEXT = {
         "init": "weight initialisation: lecun (variance 1/n_in, the course's default for sigmoid and tanh), "
         "glorot, he, or pytorch (default: he for relu, lecun otherwise)",
         "no_progress": "do not show a progress bar",
+        "diverged": "training diverged: the loss became NaN or infinite with lr {lr}, so no plots were drawn; "
+        "try a smaller --lr",
+        "adam_momentum": "invalid --momentum {momentum} with --optimizer adam: momentum applies to SGD only "
+        "(Adam's moment estimates play its part); leave --momentum out or use --optimizer sgd",
         "bad_layers": "invalid --layers {value!r}: give positive whole numbers separated by commas, "
         "starting with 2 (inputs) and ending with 1 (output), e.g. 2,16,8,1",
         "header": "{task}: MLP {sizes}, {activation}, {optimizer} lr {lr}, batch {batch}, {epochs} epochs, seed {seed}",
@@ -51,6 +57,10 @@ TEXT = {
         "init": "Initialisierung der Gewichte: lecun (Varianz 1/n_in, Standard der Übung für Sigmoid und tanh), "
         "glorot, he oder pytorch (Standard: he für relu, sonst lecun)",
         "no_progress": "keinen Fortschrittsbalken zeigen",
+        "diverged": "das Training ist divergiert: der Verlust wurde mit lr {lr} NaN oder unendlich, daher keine "
+        "Bilder; eine kleinere --lr versuchen",
+        "adam_momentum": "ungültiges --momentum {momentum} mit --optimizer adam: Momentum gilt nur für SGD "
+        "(bei Adam übernehmen das die Momentenschätzungen); --momentum weglassen oder --optimizer sgd wählen",
         "bad_layers": "ungültiges --layers {value!r}: positive ganze Zahlen durch Kommas getrennt angeben, "
         "beginnend mit 2 (Eingaben) und endend mit 1 (Ausgabe), z. B. 2,16,8,1",
         "header": "{task}: MLP {sizes}, {activation}, {optimizer} lr {lr}, Batch {batch}, {epochs} Epochen, Seed {seed}",
@@ -71,18 +81,18 @@ def add_arguments(parser: argparse.ArgumentParser, lang: str) -> None:
     parser.add_argument("task", choices=training.TASKS, help=text(TEXT, lang, "task"))
     parser.add_argument("--layers", help=text(TEXT, lang, "layers"))
     parser.add_argument("--activation", choices=("sigmoid", "relu", "tanh", "leaky_relu"), help=text(TEXT, lang, "activation"))
-    parser.add_argument("--lr", type=float, default=0.1, help=text(TEXT, lang, "lr"))
-    parser.add_argument("--epochs", type=int, help=text(TEXT, lang, "epochs"))
-    parser.add_argument("--batch-size", type=int, help=text(TEXT, lang, "batch_size"))
+    parser.add_argument("--lr", type=positive_float(lang), default=0.1, help=text(TEXT, lang, "lr"))
+    parser.add_argument("--epochs", type=int_at_least(1, lang), help=text(TEXT, lang, "epochs"))
+    parser.add_argument("--batch-size", type=int_at_least(0, lang), help=text(TEXT, lang, "batch_size"))
     parser.add_argument("--optimizer", choices=("sgd", "adam"), default="sgd", help=text(TEXT, lang, "optimizer"))
-    parser.add_argument("--momentum", type=float, default=0.0, help=text(TEXT, lang, "momentum"))
+    parser.add_argument("--momentum", type=fraction(lang), default=0.0, help=text(TEXT, lang, "momentum"))
     parser.add_argument("--init", choices=("lecun", "glorot", "he", "pytorch"), help=text(TEXT, lang, "init"))
     parser.add_argument("--no-progress", action="store_true", help=text(TEXT, lang, "no_progress"))
 
 
 def parse_layers(value: str) -> list[int]:
     """Parse "2,16,8,1" into [2, 16, 8, 1]; raise ValueError unless it fits the data (2 in, 1 out)."""
-    sizes = [int(part) for part in value.replace(" ", "").split(",") if part]
+    sizes = [int(part) for part in value.replace(" ", "").split(",")]
     if len(sizes) < 2 or sizes[0] != 2 or sizes[-1] != 1 or min(sizes) < 1:
         raise ValueError(value)
     return sizes
@@ -93,7 +103,10 @@ def run(args: argparse.Namespace, lang: str) -> int:
     try:
         sizes = parse_layers(args.layers) if args.layers else defaults["layers"]
     except ValueError:
-        print(text(TEXT, lang, "bad_layers", value=args.layers))
+        print(text(TEXT, lang, "bad_layers", value=args.layers), file=sys.stderr)
+        return 2
+    if args.optimizer == "adam" and args.momentum:
+        print(text(TEXT, lang, "adam_momentum", momentum=args.momentum), file=sys.stderr)
         return 2
     activation = args.activation or defaults["activation"]
     epochs = args.epochs if args.epochs is not None else defaults["epochs"]
@@ -103,7 +116,7 @@ def run(args: argparse.Namespace, lang: str) -> int:
     task_name = task_names[args.task]
     print(
         text(
-            TEXT, lang, "header", task=task_name, sizes=sizes, activation=activation, optimizer=args.optimizer.upper(),
+            TEXT, lang, "header", task=task_name, sizes=sizes, activation=activation, optimizer={"sgd": "SGD", "adam": "Adam"}[args.optimizer],
             lr=args.lr, batch=batch_size or text(TEXT, lang, "full_batch"), epochs=epochs, seed=args.seed,
         )
     )
@@ -122,6 +135,8 @@ def run(args: argparse.Namespace, lang: str) -> int:
         lang=lang,
     )
     print(text(TEXT, lang, "result", accuracy=run_result.accuracy, loss=run_result.final_loss))
+    if run_result.diverged:
+        print(text(TEXT, lang, "diverged", lr=args.lr), file=sys.stderr)
 
     prefix = f"train_{args.task}"
     written, missing = training.save_run(run_result, args.out, prefix, lang)
@@ -131,4 +146,4 @@ def run(args: argparse.Namespace, lang: str) -> int:
     print(text(TEXT, lang, "files", out=args.out))
     for path in written:
         print(f"  {path.name}")
-    return 0
+    return 1 if run_result.diverged else 0

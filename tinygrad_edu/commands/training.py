@@ -42,6 +42,11 @@ class Run:
         """Training loss of the last epoch (mean of its batch losses, as the course logs it)."""
         return self.history.loss[-1] if self.history.loss else float("nan")
 
+    @property
+    def diverged(self) -> bool:
+        """Whether the loss or the predictions became NaN or infinite, e.g. from a too large lr."""
+        return not (np.isfinite(self.final_loss) and np.isfinite(self.probabilities).all())
+
     def summary(self) -> dict[str, Any]:
         return {
             "task": self.task,
@@ -144,6 +149,9 @@ def save_run(run: Run, out_dir: Path, prefix: str, lang: str) -> tuple[list[Path
     matplotlib is missing, the reason (the CSV is written either way).
     """
     written = [write_atomic(out_dir / f"{prefix}_history.csv", history_csv(run.history))]
+    if run.diverged:
+        # A diverged model has no decision boundary to draw; the caller reports the divergence.
+        return written, None
     try:
         from tinygrad_edu import viz
 
