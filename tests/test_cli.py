@@ -233,3 +233,8 @@ def test_train_reports_divergence(tmp_path, capsys):
     assert "training diverged" in capsys.readouterr().err
     assert (tmp_path / "train_spirals_history.csv").exists()
     assert not (tmp_path / "train_spirals_decision_boundary.png").exists()
+
+
+def test_check_names_a_folder(tmp_path, capsys):
+    assert cli.main(["check", str(tmp_path), "--lang", "en"]) == 2
+    assert f"{tmp_path} is a folder, not a worked-example file" in capsys.readouterr().err

@@ -291,6 +291,12 @@ class Tensor:
         for i in range(len(self)):
             yield self[i]
 
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
     def __bool__(self) -> bool:
         return bool(self.data)
 

@@ -55,6 +55,7 @@ TEXT = {
         "unclaimed": "Not claimed (computed above): {names}.",
         "invalid": "Invalid worked example {source}: key '{name}': {problem}; expected {expected}.",
         "missing": "File not found: {path}",
+        "directory": "{path} is a folder, not a worked-example file; name a .toml or .json file",
     },
     "de": {
         "file": "Rechenbeispiel als .toml oder .json (Standard: das Beispiel der Übung, Abschnitt 1.2)",
@@ -82,13 +83,14 @@ TEXT = {
         "slip_direct": "  {name}: angegeben {claimed}; {formula} ergibt {computed}.",
         "slip_chain": "  {name}: angegeben {claimed}; aus den angegebenen {sources} ergibt die Formel {recomputed}; "
         "richtig ist {computed}.",
-        "followers": "{count} spätere Angabe(n) stimmen, gegeben einen früheren falschen Wert: {names}.",
+        "followers": "{count} spätere Angabe(n) stimmen, ausgehend von einem früheren falschen Wert: {names}.",
         "rounding": "  {name}: {claimed} stimmt nur dank der Rundung von {sources}: "
         "die Formel ergibt {recomputed} aus den Angaben.",
         "rounding_title": "Rundungsfehler (als richtig gezählt):",
         "unclaimed": "Nicht angegeben (oben berechnet): {names}.",
         "invalid": "Ungültiges Rechenbeispiel {source}: Schlüssel '{name}': {problem}; erwartet: {expected}.",
         "missing": "Datei nicht gefunden: {path}",
+        "directory": "{path} ist ein Ordner, keine Datei mit einem Rechenbeispiel; eine .toml- oder .json-Datei angeben",
     },
 }
 
@@ -255,8 +257,11 @@ def run(args: argparse.Namespace, lang: str) -> int:
             file=sys.stderr,
         )
         return 2
-    except (FileNotFoundError, IsADirectoryError):
+    except FileNotFoundError:
         print(text(TEXT, lang, "missing", path=path), file=sys.stderr)
+        return 2
+    except IsADirectoryError:
+        print(text(TEXT, lang, "directory", path=path), file=sys.stderr)
         return 2
 
     rows = worked_example.check(example)

@@ -10,7 +10,7 @@ from tinygrad_edu.i18n import text
 
 HELP = {
     "en": "draw the computation graph of the worked example with every z, a, y_hat, L and gradient (autodiff)",
-    "de": "den Rechengraphen des Rechenbeispiels mit allen z, a, y_hat, L und Gradienten (Autodiff) zeichnen",
+    "de": "den Berechnungsgraphen des Rechenbeispiels mit allen z, a, y_hat, L und Gradienten (Autodiff) zeichnen",
 }
 
 TEXT = {
@@ -35,7 +35,7 @@ TEXT = {
         "direction": "Richtung des Layouts: TB (von oben nach unten, Standard) oder LR (von links nach rechts)",
         "example": "Rechenbeispiel als .toml oder .json (Standard: das Beispiel der Übung)",
         "title": "Rechenbeispiel: Werte (schwarz) und Gradienten ∂L/∂· (rot) aus Autodiff",
-        "title_plain": "Rechenbeispiel: Rechengraph",
+        "title_plain": "Rechenbeispiel: Berechnungsgraph",
         "wrote": "Geschrieben: {path}",
         "no_graphviz": "Das Python-Paket graphviz fehlt: {error}",
         "invalid": "Ungültiges Rechenbeispiel {source}: Schlüssel '{key}': {problem}; erwartet {expected}.",

@@ -47,6 +47,11 @@ class Optimizer:
                 f"{name}: params must be an iterable of Tensors, got a single Tensor; "
                 f"wrap it in a list: [tensor]"
             )
+        if hasattr(params, "parameters") and callable(params.parameters):
+            raise TypeError(
+                f"{name}: params must be the tensors to optimize, got the module "
+                f"{type(params).__name__}; pass model.parameters()"
+            )
         self.params: list[Tensor] = []
         seen: set[int] = set()
         for param in params:
