@@ -126,8 +126,12 @@ def build_steps(example: WorkedExample) -> dict[str, Step]:
         def loss_gradient(p: Tensor) -> Tensor:
             return (p - y) * (2.0 / n_out)
 
-        loss_text = "L = (y_hat - y)^2" if n_out == 1 else f"L = sum((y_hat - y)^2) / {n_out}"
-        gradient_text = "dL/dy_hat = 2 (y_hat - y)" if n_out == 1 else f"dL/dy_hat = 2 (y_hat - y) / {n_out}"
+        # Written with n_L = 2 spelled out, so that the mean over two outputs is not
+        # mistaken for the 1/2 sum((y_hat - y)^2) convention of some textbooks.
+        loss_text = "L = (y_hat - y)^2" if n_out == 1 else f"L = sum((y_hat - y)^2) / n_L, n_L = {n_out}"
+        gradient_text = (
+            "dL/dy_hat = 2 (y_hat - y)" if n_out == 1 else f"dL/dy_hat = 2 (y_hat - y) / n_L, n_L = {n_out}"
+        )
 
     steps["L"] = Step("L", ("y_hat",), loss, loss_text, None)
     steps["dL/dy_hat"] = Step("dL/dy_hat", ("y_hat",), loss_gradient, gradient_text, num_layers)
