@@ -422,15 +422,30 @@ class Tensor:
             if parents_done:
                 order.append(node)
                 continue
-            if id(node) in visited:
+            key = id(node)
+            if key in visited:
                 continue
-            visited.add(id(node))
-            stack.append((node, True))
+            visited.add(key)
             op = node._op
-            if op is not None:
-                for parent, needed in zip(op.parents, op.needs_grad):
-                    if needed and id(parent) not in visited:
-                        stack.append((parent, False))
+            if op is None:
+                order.append(node)
+                continue
+
+            stack.append((node, True))
+            for parent, needed in zip(op.parents, op.needs_grad):
+                if not needed:
+                    continue
+                key = id(parent)
+                if key in visited:
+                    continue
+                if parent._op is None:
+                    # A leaf has no inputs to wait for, so it is finished where it is
+                    # first reached, before the op that uses it. Not stacking it saves
+                    # a push and a pop for every parameter.
+                    visited.add(key)
+                    order.append(parent)
+                else:
+                    stack.append((parent, False))
         return order
 
     # ---- operators -------------------------------------------------------------------
