@@ -76,7 +76,7 @@ def test_missing_dot_prints_install_hint(workdir, monkeypatch, capsys):
 def test_out_is_a_file(workdir, capsys):
     (workdir / "taken").write_text("a file")
     assert cli.main(["graph", "--out", "taken", "--format", "dot", "--lang", "en"]) == 2
-    assert "Cannot create the output folder" in capsys.readouterr().err
+    assert "invalid --out taken: it is a file, not a folder" in capsys.readouterr().err
     assert (workdir / "taken").read_text() == "a file"
 
 

@@ -137,10 +137,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     lang = _language_from_argv(argv)
     args = build_parser(lang).parse_args(argv)
     module = importlib.import_module(f"tinygrad_edu.commands.{args.command}")
-    if getattr(module, "WRITES_FILES", True) and not _prepare_output_folder(args.out, args.lang):
+    writes_files = getattr(module, "WRITES_FILES", True)
+    created = writes_files and not args.out.exists()
+    if writes_files and not _prepare_output_folder(args.out, args.lang):
         return 2
     try:
-        return int(module.run(args, args.lang) or 0)
+        status = int(module.run(args, args.lang) or 0)
+        # A command that failed before writing anything leaves no empty folder behind.
+        if created and status != 0 and not any(args.out.iterdir()):
+            args.out.rmdir()
+        return status
     except BrokenPipeError:
         # The reader (e.g. `| head`) closed the pipe: stop quietly, as Unix tools do.
         # Point stdout at devnull so the interpreter's final flush does not fail again.
