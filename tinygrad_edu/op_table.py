@@ -1,6 +1,6 @@
 """The op table of docs/ops.md and docs/ops.de.md: forward, backward and conventions of each op.
 
-One row per `Op` subclass in ops.py. The formulas are shared by both languages, the
+One row per `Op` subclass in the ops package. The formulas are shared by both languages, the
 notes are given in English and German. `render(lang)` returns a page;
 `python -m tinygrad_edu.op_table` rewrites both pages. The tests check that every
 op has a row, that each row's call really runs that op, and that the pages equal
@@ -374,7 +374,7 @@ TEXT = {
         "title": "Op table",
         "other": "*Deutsch: [ops.de.md](ops.de.md)*",
         "intro": (
-            "Every op of `tinygrad_edu/ops.py`, with its forward and backward formula. "
+            "Every op of `tinygrad_edu/ops/`, with its forward and backward formula. "
             "y is the op's output and G = dL/dy the gradient that backward receives, of y's shape. "
             "sum_to(T, shape) sums T over the axes that broadcasting added or stretched "
             "(`tensor.unbroadcast`), so every gradient has its input's shape. "
@@ -390,7 +390,7 @@ TEXT = {
         "title": "Tabelle der Ops",
         "other": "*English: [ops.md](ops.md)*",
         "intro": (
-            "Jede Op aus `tinygrad_edu/ops.py` mit der Formel ihres Vorwärts- und Rückwärtsdurchlaufs. "
+            "Jede Op aus `tinygrad_edu/ops/` mit der Formel ihres Vorwärts- und Rückwärtsdurchlaufs. "
             "y ist die Ausgabe der Op und G = dL/dy der Gradient, den backward erhält, in der Form von y. "
             "sum_to(T, shape) summiert T über die Achsen, die Broadcasting hinzugefügt oder gestreckt hat "
             "(`tensor.unbroadcast`), daher hat jeder Gradient die Form seiner Eingabe. "

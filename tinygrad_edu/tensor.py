@@ -650,4 +650,4 @@ def _raw(value: Any) -> Any:
     return value.data if isinstance(value, Tensor) else value
 
 
-from tinygrad_edu import ops as _ops  # noqa: E402  (ops.py imports Tensor and Op from here)
+from tinygrad_edu import ops as _ops  # noqa: E402  (the ops modules import Tensor and Op from here)
