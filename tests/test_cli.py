@@ -227,7 +227,7 @@ def test_out_must_be_a_folder(tmp_path, capsys):
 
 def test_train_reports_divergence(tmp_path, capsys):
     arguments = ["train", "spirals", "--lr", "1e300", "--epochs", "3", "--out", str(tmp_path), "--no-progress"]
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"), pytest.warns(RuntimeWarning, match="training loss is nan"):
         status = cli.main(arguments)
     assert status == 1
     assert "training diverged" in capsys.readouterr().err
