@@ -111,7 +111,32 @@ class _ManualSGD:
             p.data -= self.lr * p.grad
 
 
-class TinygradNN(Trainer):
+class _ModuleTrainer(Trainer):
+    """A step written as a student writes it in PyTorch or tinygrad_edu, which share the API:
+    zero_grad, forward, loss, backward, optimizer step."""
+
+    def step(self, batch):
+        X, y = batch
+        self.optimizer.zero_grad()
+        loss = self.loss_fn(self.model(X), y)
+        loss.backward()
+        self.optimizer.step()
+        return loss.item()
+
+    def step_phases(self, batch):
+        X, y = batch
+        start = clock()
+        self.optimizer.zero_grad()
+        loss = self.loss_fn(self.model(X), y)
+        loss.item()
+        forward_done = clock()
+        loss.backward()
+        backward_done = clock()
+        self.optimizer.step()
+        return forward_done - start, backward_done - forward_done, clock() - backward_done
+
+
+class TinygradNN(_ModuleTrainer):
     """The user's path: `nn.MLP`, `nn.BCELoss` and `optim.SGD`."""
 
     label = "tinygrad_edu (nn.MLP, BCELoss, optim.SGD)"
@@ -137,26 +162,6 @@ class TinygradNN(Trainer):
 
     def prepare(self, X, y):
         return self.Tensor(X, dtype=self.dtype), self.Tensor(y, dtype=self.dtype)
-
-    def step(self, batch):
-        X, y = batch
-        self.optimizer.zero_grad()
-        loss = self.loss_fn(self.model(X), y)
-        loss.backward()
-        self.optimizer.step()
-        return loss.item()
-
-    def step_phases(self, batch):
-        X, y = batch
-        start = clock()
-        self.optimizer.zero_grad()
-        loss = self.loss_fn(self.model(X), y)
-        loss.item()
-        forward_done = clock()
-        loss.backward()
-        backward_done = clock()
-        self.optimizer.step()
-        return forward_done - start, backward_done - forward_done, clock() - backward_done
 
 
 class TinygradNN32(TinygradNN):
@@ -224,7 +229,7 @@ class TinygradOps(Trainer):
 # ---- PyTorch ----------------------------------------------------------------------------
 
 
-class Torch64(Trainer):
+class Torch64(_ModuleTrainer):
     """PyTorch CPU eager: `torch.nn.Sequential`, `BCELoss`, `torch.optim.SGD`."""
 
     label = "PyTorch eager float64"
@@ -264,26 +269,6 @@ class Torch64(Trainer):
             self.torch.from_numpy(np.ascontiguousarray(X)).to(self.torch_dtype),
             self.torch.from_numpy(np.ascontiguousarray(y)).to(self.torch_dtype),
         )
-
-    def step(self, batch):
-        X, y = batch
-        self.optimizer.zero_grad()
-        loss = self.loss_fn(self.model(X), y)
-        loss.backward()
-        self.optimizer.step()
-        return loss.item()
-
-    def step_phases(self, batch):
-        X, y = batch
-        start = clock()
-        self.optimizer.zero_grad()
-        loss = self.loss_fn(self.model(X), y)
-        loss.item()
-        forward_done = clock()
-        loss.backward()
-        backward_done = clock()
-        self.optimizer.step()
-        return forward_done - start, backward_done - forward_done, clock() - backward_done
 
 
 class Torch32(Torch64):
