@@ -238,3 +238,20 @@ def test_train_reports_divergence(tmp_path, capsys):
 def test_check_names_a_folder(tmp_path, capsys):
     assert cli.main(["check", str(tmp_path), "--lang", "en"]) == 2
     assert f"{tmp_path} is a folder, not a worked-example file" in capsys.readouterr().err
+
+
+def test_check_summary_names_wrong_matrix_entry(tmp_path, capsys):
+    source = Path(__file__).parent / "data" / "course_corrected.toml"
+    text = source.read_text()
+    original = '"dL/dW(1)" = [[-0.0020, -0.0033], [0.0026, 0.0041], [-0.0034, -0.0055]]'
+    assert original in text
+    slipped = tmp_path / "slipped_entry.toml"
+    slipped.write_text(text.replace(original, original.replace("0.0041", "-0.0041")))
+
+    assert cli.main(["check", str(slipped), "--lang", "en"]) == 1
+    output = capsys.readouterr().out
+    assert "1 slip(s) found: dL/dW(1)." in output
+    assert "wrong entries: dL/dW(1)[2, 2] claimed -0.0041, expected 0.0041" in output
+
+    assert cli.main(["check", str(slipped), "--lang", "de"]) == 1
+    assert "falsche Einträge: dL/dW(1)[2, 2] angegeben -0.0041, erwartet 0.0041" in capsys.readouterr().out

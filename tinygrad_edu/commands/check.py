@@ -46,6 +46,8 @@ TEXT = {
         "no_slip": "All {count} claims hold.",
         "slips": "{count} slip(s) found: {names}.",
         "slip_direct": "  {name}: claimed {claimed}; {formula} gives {computed}.",
+        "wrong_entries": "    wrong entries: {entries}",
+        "wrong_entry": "{name}{index} claimed {claimed}, expected {expected}",
         "slip_chain": "  {name}: claimed {claimed}; from the claimed {sources} the formula gives {recomputed}; "
         "the true value is {computed}.",
         "followers": "{count} later claim(s) are right given an earlier wrong value: {names}.",
@@ -81,6 +83,8 @@ TEXT = {
         "no_slip": "Alle {count} Angaben stimmen.",
         "slips": "{count} Fehler gefunden: {names}.",
         "slip_direct": "  {name}: angegeben {claimed}; {formula} ergibt {computed}.",
+        "wrong_entries": "    falsche Einträge: {entries}",
+        "wrong_entry": "{name}{index} angegeben {claimed}, erwartet {expected}",
         "slip_chain": "  {name}: angegeben {claimed}; aus den angegebenen {sources} ergibt die Formel {recomputed}; "
         "richtig ist {computed}.",
         "followers": "{count} spätere Angabe(n) stimmen, ausgehend von einem früheren falschen Wert: {names}.",
@@ -182,8 +186,37 @@ def format_table(rows: Sequence[Row], lang: str) -> str:
     return "\n".join(lines)
 
 
+def _wrong_entries(row: Row, strings: dict[str, str]) -> str | None:
+    """Name the wrong entries of a vector or matrix claim in which only some numbers are wrong."""
+    verdicts = row.number_verdicts
+    wrong = [i for i, verdict in enumerate(verdicts) if verdict is Verdict.WRONG]
+    if len(verdicts) < 2 or not wrong or len(wrong) == len(verdicts):
+        return None
+    # The expected value is the one the formula gives from the author's own claims,
+    # the same value the verdict compared against.
+    expected = np.asarray(row.recomputed if row.depends_on else row.computed, dtype=np.float64)
+    entries = []
+    for i in wrong:
+        index = np.unravel_index(i, expected.shape) if expected.ndim else ()
+        entries.append(
+            strings["wrong_entry"].format(
+                name=row.quantity,
+                index="[" + ", ".join(str(int(k) + 1) for k in index) + "]",
+                claimed=row.claimed_numbers[i],
+                expected=f"{expected.reshape(-1)[i]:.4f}",
+            )
+        )
+    return strings["wrong_entries"].format(entries="; ".join(entries))
+
+
 def _describe_slip(row: Row, strings: dict[str, str]) -> str:
     """Say what a wrong claim should have been: from its inputs, and if they are claims, also in truth."""
+    entries = _wrong_entries(row, strings)
+    text_line = _describe_whole_slip(row, strings)
+    return text_line if entries is None else text_line + "\n" + entries
+
+
+def _describe_whole_slip(row: Row, strings: dict[str, str]) -> str:
     if row.depends_on:
         return strings["slip_chain"].format(
             name=row.quantity,
