@@ -255,3 +255,16 @@ def test_check_summary_names_wrong_matrix_entry(tmp_path, capsys):
 
     assert cli.main(["check", str(slipped), "--lang", "de"]) == 1
     assert "falsche Einträge: dL/dW(1)[2, 2] angegeben -0.0041, erwartet 0.0041" in capsys.readouterr().out
+
+
+def test_parse_errors_in_german(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["--lang", "de", "train", "bogus"])
+    assert exit_info.value.code == 2
+    error = capsys.readouterr().err
+    assert error.startswith("Aufruf: tinygrad-edu train")
+    assert "tinygrad-edu train: Fehler: Argument task: ungültige Wahl: 'bogus'" in error
+
+    with pytest.raises(SystemExit):
+        cli.main(["--lang", "de", "train", "xor", "--epochs", "0"])
+    assert "Fehler: Argument --epochs: 0 ist ungültig" in capsys.readouterr().err

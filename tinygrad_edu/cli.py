@@ -28,6 +28,7 @@ TEXT = {
         "files of the same name in it are replaced",
         "seed": "seed of the random number generators, for reproducible runs (default: 0)",
         "version": "show the version and exit",
+        "error": "error",
         "out_not_folder": "invalid --out {path}: it is a file, not a folder; name a folder for the output files",
         "out_failed": "cannot create the output folder {path}: {error}; name a folder you can write to with --out",
     },
@@ -45,6 +46,7 @@ TEXT = {
         "gleichnamige Dateien darin werden ersetzt",
         "seed": "Startwert der Zufallszahlengeneratoren, für wiederholbare Läufe (Standard: 0)",
         "version": "Version zeigen und beenden",
+        "error": "Fehler",
         "out_not_folder": "ungültiges --out {path}: das ist eine Datei, kein Ordner; einen Ordner für die Ausgabedateien angeben",
         "out_failed": "Ausgabeordner {path} kann nicht angelegt werden: {error}; mit --out einen beschreibbaren Ordner angeben",
     },
@@ -60,6 +62,30 @@ def _formatter(lang: str) -> type[argparse.HelpFormatter]:
             return super().add_usage(usage, actions, groups, prefix=prefix)
 
     return LocalizedFormatter
+
+
+# argparse writes its own error fragments in English; these are their German forms.
+# A fragment that a future Python words differently stays English, which is harmless.
+_ARGPARSE_GERMAN = (
+    ("the following arguments are required: ", "diese Argumente fehlen: "),
+    ("unrecognized arguments: ", "unbekannte Argumente: "),
+    ("invalid choice: ", "ungültige Wahl: "),
+    ("(choose from ", "(Auswahl: "),
+    ("expected one argument", "erwartet einen Wert"),
+    ("argument ", "Argument "),
+)
+
+
+def _parser_class(lang: str) -> type[argparse.ArgumentParser]:
+    class LocalizedParser(argparse.ArgumentParser):
+        def error(self, message: str):
+            if lang == "de":
+                for english, german in _ARGPARSE_GERMAN:
+                    message = message.replace(english, german)
+            self.print_usage(sys.stderr)
+            self.exit(2, f"{self.prog}: {text(TEXT, lang, 'error')}: {message}\n")
+
+    return LocalizedParser
 
 
 def _localize(parser: argparse.ArgumentParser, lang: str) -> None:
@@ -86,7 +112,7 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     from tinygrad_edu import __version__
 
     formatter = _formatter(lang)
-    parser = argparse.ArgumentParser(
+    parser = _parser_class(lang)(
         prog="tinygrad-edu",
         description=text(TEXT, lang, "description"),
         formatter_class=formatter,
