@@ -3,7 +3,7 @@
 Run from the repository root:
 
     python benchmarks/run.py                  # the full run (a few minutes on 2 cores)
-    python benchmarks/run.py --quick          # a smoke run of a few seconds
+    python benchmarks/run.py --quick          # a smoke run, about 20 seconds
     python benchmarks/run.py --workloads W2 --frameworks numpy,tinygrad
     python benchmarks/run.py --output docs/benchmark-table.md
 
