@@ -54,7 +54,7 @@ def test_course_table_in_german(capsys):
     assert "berechnet" in out
     assert "2 Fehler gefunden: z(1), z(2)." in out
     assert "FALSCH" in out
-    assert "folgt aus früherem falschen Wert" in out
+    assert "folgt aus früherem falschem Wert" in out
 
 
 def test_explain_and_latex(capsys):

@@ -263,7 +263,7 @@ def test_parse_errors_in_german(capsys):
     assert exit_info.value.code == 2
     error = capsys.readouterr().err
     assert error.startswith("Aufruf: tinygrad-edu train")
-    assert "tinygrad-edu train: Fehler: Argument task: ungültige Wahl: 'bogus'" in error
+    assert "tinygrad-edu train: Fehler: Argument task: ungültige Auswahl: 'bogus'" in error
 
     with pytest.raises(SystemExit):
         cli.main(["--lang", "de", "train", "xor", "--epochs", "0"])

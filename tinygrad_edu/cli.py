@@ -69,7 +69,7 @@ def _formatter(lang: str) -> type[argparse.HelpFormatter]:
 _ARGPARSE_GERMAN = (
     ("the following arguments are required: ", "diese Argumente fehlen: "),
     ("unrecognized arguments: ", "unbekannte Argumente: "),
-    ("invalid choice: ", "ungültige Wahl: "),
+    ("invalid choice: ", "ungültige Auswahl: "),
     ("(choose from ", "(Auswahl: "),
     ("expected one argument", "erwartet einen Wert"),
     ("argument ", "Argument "),

@@ -151,7 +151,7 @@ SECTIONS = (
                     "en": "Computed from e^-abs(z), so no exp overflows for any z. The derivative is at most 0.25 "
                     "(at z = 0), the cause of vanishing gradients in deep sigmoid networks.",
                     "de": "Aus e^-abs(z) berechnet, daher läuft exp für kein z über. Die Ableitung ist höchstens "
-                    "0,25 (bei z = 0), die Ursache verschwindender Gradienten in tiefen Sigmoid-Netzen.",
+                    "0.25 (bei z = 0), die Ursache verschwindender Gradienten in tiefen Sigmoid-Netzen.",
                 },
             ),
             OpRow(
@@ -162,7 +162,7 @@ SECTIONS = (
                 "ReLU", "z.relu()", ("y = max(z, 0)",), ("dL/dz = G where z > 0, else 0",),
                 {
                     "en": "The derivative at z = 0 is 0, as in PyTorch and the course. relu(-inf) = 0.",
-                    "de": "Die Ableitung bei z = 0 ist 0, wie in PyTorch und im Kurs. relu(-inf) = 0.",
+                    "de": "Die Ableitung bei z = 0 ist 0, wie in PyTorch und in der Übung. relu(-inf) = 0.",
                 },
             ),
             OpRow(
@@ -170,7 +170,7 @@ SECTIONS = (
                 ("dL/dz = G where z > 0, else s G",),
                 {
                     "en": "s = negative_slope, default 0.01. At z = 0 the slope s applies, as in PyTorch.",
-                    "de": "s = negative_slope, Vorgabe 0,01. Bei z = 0 gilt die Steigung s, wie in PyTorch.",
+                    "de": "s = negative_slope, Standard 0.01. Bei z = 0 gilt die Steigung s, wie in PyTorch.",
                 },
             ),
             OpRow(
@@ -213,7 +213,7 @@ SECTIONS = (
                 "Mean", "x.mean(axis, keepdims)", ("y = (sum of x over axis) / n",), ("dL/dx = G / n broadcast back over the reduced axes",),
                 {
                     "en": "n is the number of reduced elements. The mean over an empty axis is NaN, as in numpy and PyTorch.",
-                    "de": "n ist die Zahl der reduzierten Elemente. Der Mittelwert über eine leere Achse ist NaN, "
+                    "de": "n ist die Anzahl der reduzierten Elemente. Der Mittelwert über eine leere Achse ist NaN, "
                     "wie in numpy und PyTorch.",
                 },
             ),
@@ -242,7 +242,7 @@ SECTIONS = (
                     "en": "Shifting by the max changes nothing mathematically and keeps exp from overflowing. "
                     "axis is one int, default -1.",
                     "de": "Die Verschiebung um das Maximum ändert mathematisch nichts und verhindert den Überlauf "
-                    "von exp. axis ist ein int, Vorgabe -1.",
+                    "von exp. axis ist ein int, Standard -1.",
                 },
             ),
             OpRow(
@@ -326,7 +326,7 @@ SECTIONS = (
                 {
                     "en": "W has shape (out, in), as the course's W(l) and PyTorch. One op in place of matmul, "
                     "transpose and add keeps the graph small. A bias of another shape than (out,) raises ValueError.",
-                    "de": "W hat die Form (out, in), wie W(l) im Kurs und in PyTorch. Eine Op statt matmul, "
+                    "de": "W hat die Form (out, in), wie W(l) in der Übung und in PyTorch. Eine Op statt matmul, "
                     "transpose und add hält den Graphen klein. Ein Bias mit einer anderen Form als (out,) löst "
                     "ValueError aus.",
                 },
@@ -341,8 +341,8 @@ SECTIONS = (
                     "elements.",
                     "de": "Jeder Logarithmus wird wie in PyTorch bei -100 begrenzt, daher ergibt p = 0 oder 1 "
                     "einen Verlust von höchstens 100. Das Ziel muss sich auf die Form von p broadcasten lassen, "
-                    "ohne sie zu vergrößern: (N,) gegen (N, 1) löst ValueError aus. reduction ist mean (Vorgabe), "
-                    "sum oder none; mean teilt G durch die Zahl der Elemente.",
+                    "ohne sie zu vergrößern: (N,) gegen (N, 1) löst ValueError aus. reduction ist mean (Standard), "
+                    "sum oder none; mean teilt G durch die Anzahl der Elemente.",
                 },
             ),
             OpRow(
@@ -350,7 +350,7 @@ SECTIONS = (
                 ("L = max(z, 0) - z y + ln(1 + e^-abs(z))",), ("dL/dz = G (sigmoid(z) - y)", "dL/dy = -G z"),
                 {
                     "en": "Equals BCE of sigmoid(z), but exact for any z: the course's dL/dz(3) = y_hat - y.",
-                    "de": "Gleich der BCE von sigmoid(z), aber exakt für jedes z: dL/dz(3) = y_hat - y aus dem Kurs.",
+                    "de": "Gleich der BCE von sigmoid(z), aber exakt für jedes z: dL/dz(3) = y_hat - y aus der Übung.",
                 },
             ),
             OpRow(

@@ -71,7 +71,7 @@ TEXT = {
         "verdict": "Urteil",
         "correct": "richtig",
         "correct within rounding": "richtig bis auf Rundung",
-        "follows from an earlier wrong value": "folgt aus früherem falschen Wert",
+        "follows from an earlier wrong value": "folgt aus früherem falschem Wert",
         "wrong": "FALSCH",
         "not claimed": "nicht angegeben",
         "from": "  aus {names}",
@@ -88,8 +88,8 @@ TEXT = {
         "slip_chain": "  {name}: angegeben {claimed}; aus den angegebenen {sources} ergibt die Formel {recomputed}; "
         "richtig ist {computed}.",
         "followers": "{count} spätere Angabe(n) stimmen, ausgehend von einem früheren falschen Wert: {names}.",
-        "rounding": "  {name}: {claimed} stimmt nur dank der Rundung von {sources}: "
-        "die Formel ergibt {recomputed} aus den Angaben.",
+        "rounding": "  {name}: {claimed} stimmt nur dank der Rundung von {sources}; "
+        "aus den Angaben ergibt die Formel {recomputed}.",
         "rounding_title": "Rundungsfehler (als richtig gezählt):",
         "unclaimed": "Nicht angegeben (oben berechnet): {names}.",
         "invalid": "Ungültiges Rechenbeispiel {source}: Schlüssel '{name}': {problem}; erwartet: {expected}.",

@@ -22,7 +22,7 @@ from tinygrad_edu.i18n import text
 
 HELP = {
     "en": "reproduce the course's deeper questions: vanishing gradients, overfitting, learning-rate schedules",
-    "de": "die vertiefenden Fragen der Übung nachrechnen: Vanishing Gradients, Overfitting, Lernraten-Schedules",
+    "de": "die vertiefenden Fragen der Übung nachrechnen: Vanishing Gradients, Overfitting, Lernratenpläne",
 }
 
 TEXT = {
@@ -151,7 +151,7 @@ TEXT = {
         "ratio": "Verhältnis W(1)/W({last})",
         "factor": "Faktor je Schicht",
         "derivative": "mittleres f'(z) verdeckt",
-        "bound": "  Schranke der Übung: sigma'(z) <= 0.25, also geben die Sigmoid-Faktoren über {steps} Schichten "
+        "bound": "  Schranke der Übung: sigma'(z) <= 0.25, also ergeben die Sigmoid-Faktoren über {steps} Schichten "
         "höchstens 0.25^{steps} = {bound:.1e}.",
         "vanishing_shown": "  Mit Sigmoid schrumpft der Gradient zur Eingabe hin um den Faktor {factor:.2f} je Schicht "
         "(W(1) erhält {ratio:.1e} der Gradientennorm von W({last})); mit ReLU und He-Initialisierung ist der "
@@ -161,8 +161,8 @@ TEXT = {
         "wählen (--depth).",
         "overfitting": "2. Overfitting: MLP {sizes}, {activation}, Adam lr {lr}, Full-Batch, {epochs} Epochen; "
         "Spiralen (Rauschen {noise}) mit {n_train} Trainings- und {n_val} getrennten Validierungspunkten, Seed {seed}",
-        "course_demo": "  Die Demo der Übung nimmt val_losses aus den Trainingsdaten, ihre beiden Kurven sind also "
-        "eine und können kein Overfitting zeigen; hier wird auf den Validierungspunkten nicht trainiert.",
+        "course_demo": "  Die Demo der Übung berechnet val_losses auf den Trainingsdaten, ihre beiden Kurven sind also "
+        "identisch und können kein Overfitting zeigen; hier wird auf den Validierungspunkten nicht trainiert.",
         "run_columns": "  {run:<34} {epoch:>6} {train_loss:>11} {val_loss:>9} {train_acc:>10} {val_acc:>8}",
         "run": "Lauf",
         "epoch": "Epoche",
@@ -189,7 +189,7 @@ TEXT = {
         "{plain_val:.3f}.",
         "decay_not_shown": "  Weight Decay {weight_decay:g} senkt den Validierungsverlust am Ende in diesem Lauf nicht "
         "({decay_val:.3f} gegen {plain_val:.3f}).",
-        "schedule": "3. Lernraten-Schedule und Gradient Clipping: MLP {sizes}, ReLU, SGD, Batch {batch}, "
+        "schedule": "3. Lernratenplan und Gradient Clipping: MLP {sizes}, ReLU, SGD, Batch {batch}, "
         "{epochs} Epochen, Spiralen ({n} Punkte), Seed {seed}",
         "schedule_columns": "  {setting:<36} {final:>10} {minimum:>9} {fluctuation:>12} {accuracy:>9} {final_lr:>9}",
         "setting": "Einstellung",
@@ -200,12 +200,12 @@ TEXT = {
         "final_lr": "letzte lr",
         "constant": "konstante lr {lr:g}",
         "inverse_time": "eta_0/(1+alpha t): lr {lr:g}, alpha {alpha:g}",
-        "clipped_value": "lr {lr:g}, Clipping Wert {clip:g}",
-        "clipped_norm": "lr {lr:g}, Clipping Norm {clip:g}",
+        "clipped_value": "lr {lr:g}, Clipping nach Wert {clip:g}",
+        "clipped_norm": "lr {lr:g}, Clipping nach Norm {clip:g}",
         "fluctuation_note": "  Schwankung: Standardabweichung des Verlusts über die letzten {window} Epochen.",
-        "schedule_shown": "  Der Schedule startet wie der konstante Lauf mit lr {lr:g} und endet bei Verlust "
+        "schedule_shown": "  Der Lernratenplan startet wie der konstante Lauf mit lr {lr:g} und endet bei Verlust "
         "{scheduled:.4f} statt {constant:.4f}, mit Schwankung {scheduled_fluct:.4f} statt {constant_fluct:.4f}.",
-        "schedule_not_shown": "  In diesem Lauf endet der Schedule nicht unter der konstanten lr {lr:g} "
+        "schedule_not_shown": "  In diesem Lauf endet der Lernratenplan nicht unter der konstanten lr {lr:g} "
         "({scheduled:.4f} gegen {constant:.4f}).",
         "small_shown": "  Die kleine konstante lr {lr:g} steht nach {epochs} Epochen noch bei Verlust {loss:.4f}.",
         "clip_shown": "  {setting} endet bei Verlust {clipped:.4f} statt {constant:.4f} ohne Clipping.",

@@ -38,7 +38,7 @@ TEXT = {
         "title_plain": "Rechenbeispiel: Berechnungsgraph",
         "wrote": "Geschrieben: {path}",
         "no_graphviz": "Das Python-Paket graphviz fehlt: {error}",
-        "invalid": "Ungültiges Rechenbeispiel {source}: Schlüssel '{key}': {problem}; erwartet {expected}.",
+        "invalid": "Ungültiges Rechenbeispiel {source}: Schlüssel '{key}': {problem}; erwartet: {expected}.",
         "missing": "Datei nicht gefunden: {path}",
         "out_dir": "Der Ausgabeordner {path} kann nicht angelegt werden: {error}",
     },

@@ -50,9 +50,9 @@ TEXT = {
         "activation": "Aktivierung der verdeckten Schichten (Standard: sigmoid für xor, relu für spirals); "
         "die Ausgabe ist immer ein Sigmoid",
         "lr": "Lernrate eta (Standard: 0.1)",
-        "epochs": "Durchläufe über die Daten (Standard: 5000 für xor, 2000 für spirals)",
+        "epochs": "Anzahl der Epochen, also der Durchläufe über die Daten (Standard: 5000 für xor, 2000 für spirals)",
         "batch_size": "Beispiele je Mini-Batch; 0 für Full-Batch (Standard: Full-Batch für xor, 32 für spirals)",
-        "optimizer": "Optimierer: sgd (das Update der Übung) oder adam (Standard: sgd)",
+        "optimizer": "Optimierer: sgd (die Update-Regel der Übung) oder adam (Standard: sgd)",
         "momentum": "Momentum von SGD (Standard: 0)",
         "init": "Initialisierung der Gewichte: lecun (Varianz 1/n_in, Standard der Übung für Sigmoid und tanh), "
         "glorot, he oder pytorch (Standard: he für relu, sonst lecun)",

@@ -385,7 +385,7 @@ def _parse_network(data: dict[str, Any], source: str | None) -> tuple[tuple[int,
     key = "activations" if "activations" in network else "activation"
     activations_expected = Text(
         f"one of {list(ACTIVATIONS)}, or a list of {num_layers} of them (one per layer)",
-        f"eins von {list(ACTIVATIONS)} oder eine Liste von {num_layers} davon (eins je Schicht)",
+        f"einer der Werte {list(ACTIVATIONS)} oder eine Liste von {num_layers} solchen Werten (einer je Schicht)",
     )
     activations = _require(network, key, "network.activations", activations_expected, source)
     if isinstance(activations, str):
@@ -397,7 +397,7 @@ def _parse_network(data: dict[str, Any], source: str | None) -> tuple[tuple[int,
             unknown = Text(f"unknown activation {name!r}", f"unbekannte Aktivierung {name!r}")
             raise InvalidExampleError(f"network.{key}", unknown, activations_expected, source)
 
-    loss_expected = Text(f"one of {list(LOSSES)}", f"eins von {list(LOSSES)}")
+    loss_expected = Text(f"one of {list(LOSSES)}", f"einer der Werte {list(LOSSES)}")
     loss = _require(network, "loss", "network.loss", loss_expected, source)
     if loss not in LOSSES:
         unknown = Text(f"unknown loss {loss!r}", f"unbekannte Verlustfunktion {loss!r}")
@@ -431,7 +431,7 @@ def _parse_parameters(
         key = f"w({layer})" if f"w({layer})" in parameters else f"W({layer})"
         if f"w({layer})" in parameters and f"W({layer})" in parameters:
             both = Text(f"both W({layer}) and w({layer}) are given", f"W({layer}) und w({layer}) sind beide angegeben")
-            raise InvalidExampleError(key, both, Text("one of them", "nur eins davon"), source)
+            raise InvalidExampleError(key, both, Text("one of them", "nur einer von beiden"), source)
         note = Text(
             f" (rows: the {shape[0]} units of layer {layer}, columns: the {shape[1]} inputs)",
             f" (Zeilen: die {shape[0]} Neuronen der Schicht {layer}, Spalten: die {shape[1]} Eingaben)",
@@ -462,7 +462,7 @@ def _parse_claims(data: dict[str, Any], layer_sizes: tuple[int, ...], source: st
         if quantity is None:
             allowed = ", ".join(claim_keys(layer_sizes))
             unknown = Text("unknown quantity", "unbekannte Größe")
-            expected = Text(f"one of {allowed}", f"eine von {allowed}")
+            expected = Text(f"one of {allowed}", f"eine der Größen {allowed}")
             raise InvalidExampleError(f"claims.{key}", unknown, expected, source)
         if quantity in claims:
             other = claims[quantity].key

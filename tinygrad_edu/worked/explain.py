@@ -33,7 +33,7 @@ TEXT = {
         "network": "Netz {sizes}, Aktivierungen {activations}, Verlust {loss}; Eingabe x = {x}, Ziel y = {y}.",
         "forward": "Vorwärtsdurchlauf",
         "backward": "Rückwärtsdurchlauf (Kettenregel)",
-        "rule": "Jede Schicht l, vom Ausgang zurück zum Eingang, verwendet das delta der Schicht danach:",
+        "rule": "Jede Schicht l, vom Ausgang zurück zum Eingang, verwendet das delta der nachfolgenden Schicht l+1:",
         "output_layer": "Ausgabeschicht (l = {layer})",
         "layer": "Schicht {layer}",
         "simplifies": "Mit Sigmoid-Ausgabe und Binary Cross-Entropy vereinfacht sich {product} zu {difference}.",
