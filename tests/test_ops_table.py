@@ -78,3 +78,21 @@ def test_notes_in_both_languages():
 def test_render_rejects_unknown_language():
     with pytest.raises(ValueError, match="lang must be 'en' or 'de', got 'fr'"):
         op_table.render("fr")
+
+
+def test_german_formulas_have_no_english_words():
+    from tinygrad_edu import op_table
+
+    english_words = (" where ", " else ", " of ", " over ", " the ", " with ", " along ", " cast ", "broadcast back", "reshaped")
+    for section in op_table.SECTIONS:
+        for row in section.rows:
+            for formula in op_table._formulas(row.forward + row.backward, "de"):
+                for word in english_words:
+                    assert word not in f" {formula} ", f"{row.op}: {formula!r} is English in the German table"
+
+
+def test_every_german_formula_belongs_to_a_row():
+    from tinygrad_edu import op_table
+
+    used = {formula for section in op_table.SECTIONS for row in section.rows for formula in row.forward + row.backward}
+    assert set(op_table.FORMULAS_DE) <= used

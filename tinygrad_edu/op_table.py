@@ -1,7 +1,7 @@
 """The op table of docs/ops.md and docs/ops.de.md: forward, backward and conventions of each op.
 
-One row per `Op` subclass in the ops package. The formulas are shared by both languages, the
-notes are given in English and German. `render(lang)` returns a page;
+One row per `Op` subclass in the ops package. The formulas are written once (those
+with words have German forms in FORMULAS_DE); the notes are given in English and German. `render(lang)` returns a page;
 `python -m tinygrad_edu.op_table` rewrites both pages. The tests check that every
 op has a row, that each row's call really runs that op, and that the pages equal
 `render`'s output.
@@ -409,6 +409,49 @@ def _code_cell(lines: tuple[str, ...]) -> str:
     return "<br>".join(f"`{line}`" for line in lines)
 
 
+# The formulas are written once, in English where they need words; these are the
+# German forms of the ones with words. Pure formulas are the same in both languages.
+FORMULAS_DE = {
+    "y = x in another float dtype": "y = x in einem anderen float-dtype",
+    "dL/dx = G cast to x's dtype": "dL/dx = G, umgewandelt in den dtype von x",
+    "y = a @ b (numpy's matmul rules)": "y = a @ b (Regeln von numpys matmul)",
+    "dL/dx = G where lo <= x <= hi, else 0": "dL/dx = G, wo lo <= x <= hi, sonst 0",
+    "dL/dz = G where z > 0, else 0": "dL/dz = G, wo z > 0, sonst 0",
+    "y = z where z > 0, else s z": "y = z, wo z > 0, sonst s z",
+    "dL/dz = G where z > 0, else s G": "dL/dz = G, wo z > 0, sonst s G",
+    "y = sum of x over axis": "y = Summe von x über axis",
+    "dL/dx = G broadcast back over the reduced axes": "dL/dx = G, zurück über die reduzierten Achsen verteilt",
+    "y = (sum of x over axis) / n": "y = (Summe von x über axis) / n",
+    "dL/dx = G / n broadcast back over the reduced axes": "dL/dx = G / n, zurück über die reduzierten Achsen verteilt",
+    "y = max of x over axis": "y = Maximum von x über axis",
+    "dL/dx = G / k for each of the k elements equal to the max, else 0":
+        "dL/dx = G / k für jedes der k Elemente gleich dem Maximum, sonst 0",
+    "y = min of x over axis": "y = Minimum von x über axis",
+    "dL/dx = G / k for each of the k elements equal to the min, else 0":
+        "dL/dx = G / k für jedes der k Elemente gleich dem Minimum, sonst 0",
+    "y = the elements of x in a new shape": "y = die Elemente von x in neuer Form",
+    "dL/dx = G reshaped to x.shape": "dL/dx = G, umgeformt zu x.shape",
+    "y = x with its axes permuted": "y = x mit vertauschten Achsen",
+    "dL/dx = G with the inverse permutation": "dL/dx = G mit der inversen Permutation",
+    "y = x[key] (numpy's rules)": "y = x[key] (Regeln von numpy)",
+    "dL/dx = zeros of x.shape with G added at key": "dL/dx = Nullen der Form x.shape, G bei key addiert",
+    "y = a and b joined along axis": "y = a und b entlang axis aneinandergefügt",
+    "dL/da, dL/db = G split at the same boundaries": "dL/da, dL/db = G, an denselben Grenzen geteilt",
+    "y = a and b stacked along a new axis": "y = a und b entlang einer neuen Achse gestapelt",
+    "dL/da, dL/db = the slices of G along that axis": "dL/da, dL/db = die Schnitte von G entlang dieser Achse",
+    "y = a where condition, else b": "y = a, wo condition gilt, sonst b",
+    "dL/da = sum_to(G where condition, else 0)": "dL/da = sum_to(G, wo condition gilt, sonst 0)",
+    "dL/db = sum_to(G where not condition, else 0)": "dL/db = sum_to(G, wo condition nicht gilt, sonst 0)",
+    "dL/db = sum of G over the batch": "dL/db = Summe von G über den Batch",
+}
+
+
+def _formulas(formulas: tuple[str, ...], lang: str) -> tuple[str, ...]:
+    if lang != "de":
+        return formulas
+    return tuple(FORMULAS_DE.get(formula, formula) for formula in formulas)
+
+
 def render(lang: str) -> str:
     """Render the op table page in `lang` ("en" or "de") as Markdown."""
     if lang not in TEXT:
@@ -428,7 +471,13 @@ def render(lang: str) -> str:
         lines.append("| " + " | ".join(text["columns"]) + " |")
         lines.append("|" + "---|" * len(text["columns"]))
         for row in section.rows:
-            cells = [f"`{row.op}`", f"`{row.call}`", _code_cell(row.forward), _code_cell(row.backward), row.notes[lang]]
+            cells = [
+                f"`{row.op}`",
+                f"`{row.call}`",
+                _code_cell(_formulas(row.forward, lang)),
+                _code_cell(_formulas(row.backward, lang)),
+                row.notes[lang],
+            ]
             lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
