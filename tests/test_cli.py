@@ -268,3 +268,14 @@ def test_parse_errors_in_german(capsys):
     with pytest.raises(SystemExit):
         cli.main(["--lang", "de", "train", "xor", "--epochs", "0"])
     assert "Fehler: Argument --epochs: 0 ist ungültig" in capsys.readouterr().err
+
+
+def test_graph_names_a_folder_and_speaks_german(tmp_path, capsys):
+    assert cli.main(["graph", "--example", str(tmp_path), "--out", str(tmp_path / "out"), "--lang", "en"]) == 2
+    assert f"{tmp_path} is a folder, not a worked-example file" in capsys.readouterr().err
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[network]\nlayer_sizes = [2, 1]\n")
+    assert cli.main(["graph", "--example", str(bad), "--out", str(tmp_path / "out"), "--lang", "de"]) == 2
+    assert "der Schlüssel fehlt" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

@@ -26,6 +26,7 @@ TEXT = {
         "no_graphviz": "The Python package graphviz is missing: {error}",
         "invalid": "Invalid worked example {source}: key '{key}': {problem}; expected {expected}.",
         "missing": "File not found: {path}",
+        "directory": "{path} is a folder, not a worked-example file; name a .toml or .json file",
         "out_dir": "Cannot create the output folder {path}: {error}",
     },
     "de": {
@@ -40,6 +41,7 @@ TEXT = {
         "no_graphviz": "Das Python-Paket graphviz fehlt: {error}",
         "invalid": "Ungültiges Rechenbeispiel {source}: Schlüssel '{key}': {problem}; erwartet: {expected}.",
         "missing": "Datei nicht gefunden: {path}",
+        "directory": "{path} ist ein Ordner, keine Datei mit einem Rechenbeispiel; eine .toml- oder .json-Datei angeben",
         "out_dir": "Der Ausgabeordner {path} kann nicht angelegt werden: {error}",
     },
 }
@@ -62,12 +64,21 @@ def run(args: argparse.Namespace, lang: str) -> int:
         tensors = worked_example.build_graph(args.example)
     except worked_example.InvalidExampleError as error:
         message = text(
-            TEXT, lang, "invalid", source=error.source or "", key=error.key, problem=error.problem, expected=error.expected
+            TEXT,
+            lang,
+            "invalid",
+            source=error.source or "",
+            key=error.key,
+            problem=error.problem_in(lang),
+            expected=error.expected_in(lang),
         )
         print(message, file=sys.stderr)
         return 2
-    except (FileNotFoundError, IsADirectoryError):
+    except FileNotFoundError:
         print(text(TEXT, lang, "missing", path=args.example), file=sys.stderr)
+        return 2
+    except IsADirectoryError:
+        print(text(TEXT, lang, "directory", path=args.example), file=sys.stderr)
         return 2
 
     try:
