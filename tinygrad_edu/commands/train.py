@@ -37,8 +37,9 @@ TEXT = {
         "(Adam's moment estimates play its part); leave --momentum out or use --optimizer sgd",
         "bad_layers": "invalid --layers {value!r}: give positive whole numbers separated by commas, "
         "starting with 2 (inputs) and ending with 1 (output), e.g. 2,16,8,1",
-        "header": "{task}: MLP {sizes}, {activation}, {optimizer} lr {lr}, batch {batch}, {epochs} epochs, seed {seed}",
-        "full_batch": "full",
+        "header": "{task}: MLP {sizes}, {activation}, {optimizer} lr {lr}, {batch}, {epochs} epochs, seed {seed}",
+        "batch": "batch {size}",
+        "full_batch": "full batch",
         "result": "training accuracy {accuracy:.3f}, final loss {loss:.4f}",
         "files": "Files written to {out}:",
         "no_plots": "(no pictures: {reason})",
@@ -63,8 +64,9 @@ TEXT = {
         "(bei Adam übernehmen das die Momentenschätzungen); --momentum weglassen oder --optimizer sgd wählen",
         "bad_layers": "ungültiges --layers {value!r}: positive ganze Zahlen durch Kommas getrennt angeben, "
         "beginnend mit 2 (Eingaben) und endend mit 1 (Ausgabe), z. B. 2,16,8,1",
-        "header": "{task}: MLP {sizes}, {activation}, {optimizer} lr {lr}, Batch {batch}, {epochs} Epochen, Seed {seed}",
-        "full_batch": "voll",
+        "header": "{task}: MLP {sizes}, {activation}, {optimizer} lr {lr}, {batch}, {epochs} Epochen, Seed {seed}",
+        "batch": "Batch {size}",
+        "full_batch": "Full-Batch",
         "result": "Trainingsgenauigkeit {accuracy:.3f}, Endverlust {loss:.4f}",
         "files": "Geschriebene Dateien in {out}:",
         "no_plots": "(keine Bilder: {reason})",
@@ -117,7 +119,7 @@ def run(args: argparse.Namespace, lang: str) -> int:
     print(
         text(
             TEXT, lang, "header", task=task_name, sizes=sizes, activation=activation, optimizer={"sgd": "SGD", "adam": "Adam"}[args.optimizer],
-            lr=args.lr, batch=batch_size or text(TEXT, lang, "full_batch"), epochs=epochs, seed=args.seed,
+            lr=args.lr, batch=text(TEXT, lang, "batch", size=batch_size) if batch_size else text(TEXT, lang, "full_batch"), epochs=epochs, seed=args.seed,
         )
     )
     run_result = training.train_task(
