@@ -9,7 +9,7 @@ LANGUAGES = ("de", "en")
 
 
 def detect_lang(environ: Mapping[str, str] | None = None) -> str:
-    """Return "de" when the locale asks for German, else "en".
+    """Return "de" when the locale is German, else "en".
 
     The variables are read in the order gettext uses: LANGUAGE, LC_ALL,
     LC_MESSAGES, LANG; the first one that is set decides.
@@ -28,7 +28,7 @@ def text(table: Mapping[str, Mapping[str, str]], lang: str, message: str, /, **v
     The first three parameters are positional-only, so a message may have a
     placeholder named like them (e.g. {key} for the key of an invalid file).
     A message missing in German falls back to English, so a new message never
-    crashes the command; the tests check that both languages have the same keys.
+    crashes the command. The tests check that both languages have the same keys.
     """
     strings = table.get(lang) or table["en"]
     template = strings.get(message, table["en"][message])

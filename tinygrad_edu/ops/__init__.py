@@ -1,8 +1,8 @@
 r"""Differentiable operations, each with its forward and its backward side by side.
 
-Every op subclasses `Op`: `forward` computes the result from numpy arrays and saves
-what backward reads; `backward(grad)` receives dL/d(output) and returns dL/d(input)
-for each input in input order, reduced to the input's shape.
+Every op subclasses `Op`. Its `forward` computes the result from numpy arrays and
+saves what backward reads. Its `backward(grad)` receives dL/d(output) and returns
+dL/d(input) for each input in input order, reduced to the input's shape.
 
 The ops are grouped by kind, one module each:
 
