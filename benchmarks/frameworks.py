@@ -240,7 +240,7 @@ class Torch64(_ModuleTrainer):
         try:
             import torch  # noqa: F401
         except ImportError:
-            return "torch is not installed (pip install torch==2.13.0 for the CPU build)"
+            return "torch is not installed (pip install torch; a CPU build is enough)"
         return None
 
     def __init__(self, workload: Workload):
