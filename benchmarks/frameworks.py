@@ -174,7 +174,27 @@ class TinygradLogits(TinygradNN):
     output = "logits"
 
 
-class TinygradOps(Trainer):
+class _FunctionalTrainer(Trainer):
+    """A step built from a `_loss(X, y)` function and a hand-written `_update()`."""
+
+    def step(self, batch):
+        loss = self._loss(*batch)
+        loss.backward()
+        self._update()
+        return loss.item()
+
+    def step_phases(self, batch):
+        start = clock()
+        loss = self._loss(*batch)
+        loss.item()
+        forward_done = clock()
+        loss.backward()
+        backward_done = clock()
+        self._update()
+        return forward_done - start, backward_done - forward_done, clock() - backward_done
+
+
+class TinygradOps(_FunctionalTrainer):
     """The engine alone: parameters as tensors, `ops.linear`, activations, BCE, in-place SGD.
 
     The gap between this row and `TinygradNN` is the cost of the Module and optimizer layer.
@@ -208,22 +228,6 @@ class TinygradOps(Trainer):
         for p in self.params:
             p.data -= self.lr * p.grad
             p.grad = None
-
-    def step(self, batch):
-        loss = self._loss(*batch)
-        loss.backward()
-        self._update()
-        return loss.item()
-
-    def step_phases(self, batch):
-        start = clock()
-        loss = self._loss(*batch)
-        loss.item()
-        forward_done = clock()
-        loss.backward()
-        backward_done = clock()
-        self._update()
-        return forward_done - start, backward_done - forward_done, clock() - backward_done
 
 
 # ---- PyTorch ----------------------------------------------------------------------------
@@ -280,7 +284,7 @@ class Torch32(Torch64):
 # ---- MyGrad -----------------------------------------------------------------------------
 
 
-class MyGrad(Trainer):
+class MyGrad(_FunctionalTrainer):
     """MyGrad: tensors with W stored as (in, out) so each layer is one matmul and one add.
 
     MyGrad has no BCE loss or optimizer, so the loss is written out from its ops and
@@ -318,22 +322,6 @@ class MyGrad(Trainer):
     def _update(self):
         for p in self.params:
             p.data -= self.lr * p.grad
-
-    def step(self, batch):
-        loss = self._loss(*batch)
-        loss.backward()
-        self._update()
-        return loss.item()
-
-    def step_phases(self, batch):
-        start = clock()
-        loss = self._loss(*batch)
-        loss.item()
-        forward_done = clock()
-        loss.backward()
-        backward_done = clock()
-        self._update()
-        return forward_done - start, backward_done - forward_done, clock() - backward_done
 
 
 FRAMEWORKS: dict[str, type[Trainer]] = {
