@@ -1,4 +1,4 @@
-"""Shared test settings: hypothesis profiles and the finite-difference helper.
+"""Shared test settings: hypothesis profiles, the finite-difference helper and gc_disabled.
 
 Profiles (choose one with HYPOTHESIS_PROFILE=name, default "ci"):
     ci        25 examples per property, no deadline: the whole suite stays fast.
@@ -8,9 +8,11 @@ No deadline in either, because a slow shared CI machine must not turn a correct
 property into a flaky failure.
 """
 
+import gc
 import os
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
@@ -26,6 +28,19 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture
+def gc_disabled():
+    """Turn the cyclic garbage collector off for one test, so only reference counting frees memory."""
+    was_enabled = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 # Fourth-order central differences in float64. With step h = 1e-4 the truncation

@@ -12,7 +12,6 @@ import tracemalloc
 import weakref
 
 import numpy as np
-import pytest
 
 from tinygrad_edu import nn, optim
 from tinygrad_edu.data import make_spirals, standardize
@@ -25,18 +24,6 @@ BASELINE_STEP = 1_000
 # One W2 graph uses several KiB of arrays, so 9,000 leaked steps would add tens
 # of MiB. The 64 KiB allow for numpy's and the interpreter's caches.
 MAX_GROWTH_BYTES = 64 * 1024
-
-
-@pytest.fixture
-def gc_disabled():
-    was_enabled = gc.isenabled()
-    gc.collect()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _spiral_batches():

@@ -5,26 +5,12 @@ the collector could free (a cycle between a tensor and its op) stays alive then,
 and the weakref and tracemalloc checks fail.
 """
 
-import gc
 import tracemalloc
 import weakref
 
 import numpy as np
-import pytest
 
 from tinygrad_edu import Tensor, ops
-
-
-@pytest.fixture
-def gc_disabled():
-    was_enabled = gc.isenabled()
-    gc.collect()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def test_graph_freed_when_output_dropped(gc_disabled):
