@@ -4,7 +4,7 @@ Run:  python examples/01_autograd_basics.py [--quick]
 
 Every Tensor created with requires_grad=True is a leaf of the computation graph.
 The ops applied to it record the graph, and loss.backward() runs the chain rule
-backwards through it, so each leaf's .grad holds dL/d(leaf).
+backwards through it, so each leaf's .grad contains dL/d(leaf).
 """
 
 import argparse

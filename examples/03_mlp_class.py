@@ -3,7 +3,7 @@
 Run:  python examples/03_mlp_class.py [--quick]
 
 The course's class stores weights in dicts and writes _backward by hand. Here the
-class only says how the forward pass goes; loss.backward() finds every gradient.
+class only defines the forward pass; loss.backward() finds every gradient.
 To show that nothing changed but the work, the same weights go into the course's
 hand-derived backpropagation (tinygrad_edu.reference) and both are compared: the
 gradients, then a short training run step by step.

@@ -8,7 +8,7 @@ computes every quantity by autodiff and marks each of your numbers as correct,
 correct within rounding, wrong, or following from an earlier wrong number.
 
 The file below is a student's solution for a 2-2-1 network with one typical slip:
-delta(1) forgets the factor (1 - a(1)) of sigma'(z) = a (1 - a). The same check on
+delta(1) lacks the factor (1 - a(1)) of sigma'(z) = a (1 - a). The same check on
 the command line:  tinygrad-edu check examples-out/my_derivation.toml
 """
 

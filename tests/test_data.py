@@ -12,7 +12,8 @@ def test_make_xor():
     np.testing.assert_array_equal(y, [0, 1, 1, 0])
     assert X.dtype == np.float64
     assert y.dtype == np.float64
-    assert X.shape == (4, 2) and y.shape == (4,)
+    assert X.shape == (4, 2)
+    assert y.shape == (4,)
     np.testing.assert_array_equal(y, np.logical_xor(X[:, 0], X[:, 1]))
 
 

@@ -530,7 +530,7 @@ def schedule_comparison(
 ) -> list[ScheduleRun]:
     r"""Train the course's spirals network once per setting with SGD and return the runs.
 
-    Every run starts from the same weights (one seed) and sees the batches in the same
+    Every run starts from the same weights (one seed) and gets the batches in the same
     order, so only the learning rate and the clipping differ. The schedule is
     `optim.lr_scheduler.InverseTimeLR`, :math:`\eta_t = \eta_0 / (1 + \alpha t)`, stepped
     once per epoch; clipping is `nn.utils.clip_grad_value_` or `clip_grad_norm_` before

@@ -98,7 +98,7 @@ def _draw_worked_example(args: argparse.Namespace, lang: str, written: list[Path
 
     graph_args = argparse.Namespace(example=None, no_values=False, direction="TB", format="png", out=args.out)
     graph.run(graph_args, lang)
-    # Without Graphviz's dot program the command still writes the DOT file and says how to install dot.
+    # Without Graphviz's dot program the command still writes the DOT file and prints how to install dot.
     for suffix in ("png", "dot"):
         path = args.out / f"{graph.FILE_STEM}.{suffix}"
         if path.exists():

@@ -75,8 +75,8 @@ class Mean(Op):
 class Max(Op):
     r"""Maximum over `axis`.
 
-    The gradient goes to the elements equal to the maximum; ties share it evenly,
-    as PyTorch's `amax` does (so $\sum$ of the input gradient equals the output's).
+    The gradient goes to the elements equal to the maximum. Ties share it evenly, as
+    PyTorch's `amax` does, so the input gradient sums to the output's.
     """
 
     __slots__ = ("a", "out", "axes", "keepdims")

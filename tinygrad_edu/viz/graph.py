@@ -238,9 +238,9 @@ def _module_owners(module: Any, graph: _Graph) -> tuple[dict[int, str], dict[str
     """Map each drawn tensor that belongs to a module with parameters to that module's name.
 
     A parameter belongs to the module that contains it directly. An op result belongs to
-    module M when every input of its op belongs to M or is a one-element constant, so
-    the transpose of a weight counts as the layer's, but the layer's output, which
-    also depends on the data, does not. Returns (tensor position -> module name,
+    module M when every input of its op belongs to M or is a one-element constant. So
+    the transpose of a weight counts as the layer's, but the layer's output does not,
+    because it also depends on the data. Returns (tensor position -> module name,
     module name -> cluster label).
     """
     if not hasattr(module, "named_parameters") or not hasattr(module, "named_modules"):
@@ -327,7 +327,7 @@ def draw_graph(
     Args:
         tensor: the output to draw from, usually the loss L.
         module: an `nn.Module`; its parameters are then titled by `named_parameters()`
-            ("layers.0.weight"), and the ops of each module that holds parameters
+            ("layers.0.weight"), and the ops of each module that has parameters
             (each `Linear`) are drawn inside a box titled with the module's name and class.
         names: titles for particular tensors, e.g. ``{"z(1)": z1, "y_hat": y_hat}``;
             these win over module names and `Tensor.name`.

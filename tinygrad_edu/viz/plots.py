@@ -147,7 +147,7 @@ def plot_loss(
         The `matplotlib.figure.Figure`.
 
     Raises:
-        TypeError: `history` is none of the above.
+        TypeError: `history` has none of these types.
         ValueError: no loss found, an empty curve, or `log_scale` with a loss <= 0.
 
     Example:
@@ -196,7 +196,7 @@ def _plain_log_ticks(axes: Any, values: np.ndarray) -> None:
     """Label a log axis with plain numbers (0.01, 0.6) instead of 10^-2 and 6 x 10^-1.
 
     Within less than one decade there is at most one power of ten to label, so the
-    minor ticks (0.6, 0.7, ...) get labels too; over a wider range they stay unlabelled.
+    minor ticks (0.6, 0.7, ...) get labels too. Over a wider range they stay unlabelled.
     """
     ticker = import_optional("matplotlib.ticker", "plot_loss")
     plain = ticker.FuncFormatter(lambda value, _: f"{value:.3g}")
