@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from tinygrad_edu import data
+
 
 @dataclass(frozen=True)
 class Workload:
@@ -59,22 +61,6 @@ class Workload:
         return weights
 
 
-def make_spirals(n_samples: int = 400, noise: float = 0.3, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Draw the course's two interleaved spirals, standardised per feature.
-
-    Returns X of shape (n_samples, 2) and y of shape (n_samples,) with labels 0 and 1.
-    """
-    rng = np.random.default_rng(seed)
-    half = n_samples // 2
-    t = np.linspace(0, 4 * np.pi, half)
-    first = np.column_stack([t * np.cos(t), t * np.sin(t)]) + noise * rng.standard_normal((half, 2))
-    second = np.column_stack([-t * np.cos(t), -t * np.sin(t)]) + noise * rng.standard_normal((half, 2))
-    X = np.vstack([first, second])
-    X = (X - X.mean(axis=0)) / X.std(axis=0)
-    y = np.hstack([np.zeros(half), np.ones(half)])
-    return X, y
-
-
 def _split(X: np.ndarray, y: np.ndarray, batch_size: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
     """Shuffle once and cut into full batches; a last partial batch is dropped so every step costs the same."""
     order = np.random.default_rng(seed).permutation(len(X))
@@ -96,7 +82,8 @@ def build_workloads(seed: int = 0) -> dict[str, Workload]:
     """Build W1 to W4 with their data; `seed` fixes data and weights."""
     xor_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
     xor_y = np.array([[0.0], [1.0], [1.0], [0.0]])
-    spiral_X, spiral_y = make_spirals(400, 0.3, seed)
+    spiral_X, spiral_y = data.make_spirals(n_samples=400, noise=0.3, seed=seed)
+    spiral_X, _, _ = data.standardize(spiral_X)
     mnist_like_X, mnist_like_y = _random_data(4 * 256, 784, seed)
     deep_X, deep_y = _random_data(64, 8, seed)
 
