@@ -11,6 +11,7 @@ import numpy as np
 
 from tinygrad_edu.i18n import text
 from tinygrad_edu.worked.checker import Row, Verdict
+from tinygrad_edu.worked.example import WorkedExample
 
 # check only reads its input, so the command line does not create the output folder for it.
 WRITES_FILES = False
@@ -269,13 +270,12 @@ def format_summary(rows: Sequence[Row], lang: str) -> str:
     return "\n".join(lines)
 
 
-def run(args: argparse.Namespace, lang: str) -> int:
-    """Print the check table and summary; return 0 if every claim holds, 1 if any is wrong, 2 for a bad file."""
+def load_example(path: Path | None, lang: str) -> WorkedExample | None:
+    """Load a worked-example file (None: the course's), or print why it cannot be used and return None."""
     from tinygrad_edu import worked_example
 
-    path = getattr(args, "file", None)
     try:
-        example = worked_example.load(path)
+        return worked_example.load(path)
     except worked_example.InvalidExampleError as error:
         print(
             text(
@@ -289,12 +289,19 @@ def run(args: argparse.Namespace, lang: str) -> int:
             ),
             file=sys.stderr,
         )
-        return 2
     except FileNotFoundError:
         print(text(TEXT, lang, "missing", path=path), file=sys.stderr)
-        return 2
     except IsADirectoryError:
         print(text(TEXT, lang, "directory", path=path), file=sys.stderr)
+    return None
+
+
+def run(args: argparse.Namespace, lang: str) -> int:
+    """Print the check table and summary; return 0 if every claim holds, 1 if any is wrong, 2 for a bad file."""
+    from tinygrad_edu import worked_example
+
+    example = load_example(getattr(args, "file", None), lang)
+    if example is None:
         return 2
 
     rows = worked_example.check(example)

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from tinygrad_edu.commands.check import load_example
 from tinygrad_edu.i18n import text
 
 HELP = {
@@ -24,9 +25,6 @@ TEXT = {
         "title_plain": "Worked example: computation graph",
         "wrote": "Wrote {path}",
         "no_graphviz": "The Python package graphviz is missing: {error}",
-        "invalid": "Invalid worked example {source}: key '{key}': {problem}; expected {expected}.",
-        "missing": "File not found: {path}",
-        "directory": "{path} is a folder, not a worked-example file; name a .toml or .json file",
         "out_dir": "Cannot create the output folder {path}: {error}",
     },
     "de": {
@@ -39,9 +37,6 @@ TEXT = {
         "title_plain": "Rechenbeispiel: Berechnungsgraph",
         "wrote": "Geschrieben: {path}",
         "no_graphviz": "Das Python-Paket graphviz fehlt: {error}",
-        "invalid": "Ungültiges Rechenbeispiel {source}: Schlüssel '{key}': {problem}; erwartet: {expected}.",
-        "missing": "Datei nicht gefunden: {path}",
-        "directory": "{path} ist ein Ordner, keine Datei mit einem Rechenbeispiel; eine .toml- oder .json-Datei angeben",
         "out_dir": "Der Ausgabeordner {path} kann nicht angelegt werden: {error}",
     },
 }
@@ -60,26 +55,11 @@ def run(args: argparse.Namespace, lang: str) -> int:
     """Write the graph picture into args.out; return 0, 1 when Graphviz is missing, 2 for bad input."""
     from tinygrad_edu import worked_example
 
-    try:
-        tensors = worked_example.build_graph(args.example)
-    except worked_example.InvalidExampleError as error:
-        message = text(
-            TEXT,
-            lang,
-            "invalid",
-            source=error.source or "",
-            key=error.key,
-            problem=error.problem_in(lang),
-            expected=error.expected_in(lang),
-        )
-        print(message, file=sys.stderr)
+    # The same loading and the same messages for a bad file as `tinygrad-edu check`.
+    example = load_example(args.example, lang)
+    if example is None:
         return 2
-    except FileNotFoundError:
-        print(text(TEXT, lang, "missing", path=args.example), file=sys.stderr)
-        return 2
-    except IsADirectoryError:
-        print(text(TEXT, lang, "directory", path=args.example), file=sys.stderr)
-        return 2
+    tensors = worked_example.build_graph(example)
 
     try:
         from tinygrad_edu.viz import GraphvizNotFoundError, draw_graph, save_graph
